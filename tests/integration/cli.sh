@@ -27,7 +27,7 @@ assert set(j[\"libraries\"]) == {\"musl\", \"mbedtls\", \"curl\", \"zlib\", \"cj
 "'
 
 t_check "help lists every applet" sh -c '
-	for a in http version; do "$ROMA" help | grep -q "^  $a " || exit 1; done'
+	for a in http s3 version; do "$ROMA" help | grep -q "^  $a " || exit 1; done'
 t_check "no argument: usage on stderr, exit 2" sh -c '
 	"$ROMA" >"$T_TMP/o" 2>"$T_TMP/e"; [ $? -eq 2 ] && [ ! -s "$T_TMP/o" ] && grep -q usage "$T_TMP/e"'
 t_check "unknown applet: one line, exit 2" sh -c '
