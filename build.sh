@@ -5,7 +5,7 @@
 #   ./build.sh dev              glibc + ASan/UBSan build in build/dev (unit tests too)
 #   ./build.sh test             both builds, then every test (tests/run.sh)
 #   ./build.sh fetch [--to DIR] download and verify the pinned sources (offline cache)
-#   ./build.sh lint             clang-format and shellcheck
+#   ./build.sh lint             clang-format and shellcheck (also part of test)
 #   ./build.sh clean            remove build/ (the source cache is kept)
 #   ./build.sh help
 #
@@ -252,7 +252,6 @@ cmd_test() {
 	ensure_packages "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
 	cmd_release
 	cmd_dev
-	cmd_lint
 	step "running every test"
 	tests/run.sh
 }

@@ -7,6 +7,7 @@
 #include "net/http.h"
 #include "net/tls.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/rerr.h"
 #include "util/str.h"
 #include "util/xmem.h"
@@ -134,34 +135,18 @@ parse_args(int argc, char **argv, struct args *a)
 }
 
 static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
 show_ca(const struct tls_ca *ca, bool json)
 {
+	struct json *j;
 	struct buf d = BUF_INIT;
 
 	if (json) {
-		fputs("{\"source\":", stdout);
-		json_str(stdout, ca->source);
-		fputs(",\"path\":", stdout);
-		if (ca->path)
-			json_str(stdout, ca->path);
-		else
-			fputs("null", stdout);
-		fputs("}\n", stdout);
+		j = json_new_object();
+		json_add_str(j, "source", ca->source);
+		json_add_str(j, "path", ca->path);
+		json_print(j, &d);
+		json_free(j);
+		printf("%s\n", d.ptr);
 	} else {
 		tls_ca_describe(ca, &d);
 		printf("ca: %s\n", d.ptr);
