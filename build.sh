@@ -120,6 +120,7 @@ fetch_one() {
 			[ -f "$tmp/$file" ] && break
 		done
 	fi
+	[ -f "$tmp/$file" ] || fetch_from_pool "$pkg" "$file" "$sha" "$tmp"
 	[ -f "$tmp/$file" ] || { rm -rf "$tmp"; die "cannot download $file ($name $version) from the Debian archive: is it still there? (apt-cache showsrc $pkg)"; }
 	got=$(sha256_of "$tmp/$file")
 	if [ "$got" != "$sha" ]; then
@@ -128,6 +129,23 @@ fetch_one() {
 	fi
 	mv "$tmp/$file" "$CACHE/dl/$file"
 	rm -rf "$tmp"
+}
+
+# fetch_from_pool PKG FILE SHA DIR: when no index of the suites lists FILE
+# any more (a newer Debian revision replaced it) it may still be in the pool;
+# apt's own downloader fetches it there and checks the hash.
+fetch_from_pool() {
+	local pkg=$1 file=$2 sha=$3 dir=$4 sub uri
+	case $pkg in
+	lib?*) sub=${pkg:0:4} ;;
+	*) sub=${pkg:0:1} ;;
+	esac
+	for uri in $(archive_uris); do
+		/usr/lib/apt/apt-helper download-file "$uri/pool/main/$sub/$pkg/$file" \
+		    "$dir/$file" "SHA256:$sha" >/dev/null 2>&1 && return 0
+		rm -f "$dir/$file"
+	done
+	return 1
 }
 
 cmd_fetch() {

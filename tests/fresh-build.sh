@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 suite=${1:-trixie}
 [ "$(id -u)" -eq 0 ] || { echo "fresh-build: run as root (debootstrap, chroot)" >&2; exit 1; }
 command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
-mirror=$(grep -h -E '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
-    grep -o -E '[a-z]+://[^ ]*/debian/?( |$)' | head -n 1 | tr -d ' ')
+mirror=$({ cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true; } |
+    grep -o -E '[a-z]+://[^ ]*/debian/?( |$)' | awk 'NR == 1 { print $1 }')
 [ -n "$mirror" ] || { echo "fresh-build: no Debian archive in /etc/apt" >&2; exit 1; }
 
 root=$(mktemp -d /var/tmp/roma-fresh.XXXXXX)

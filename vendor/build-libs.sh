@@ -66,6 +66,8 @@ build_mbedtls() {
 	sed -i -e 's|^//#define MBEDTLS_THREADING_C$|#define MBEDTLS_THREADING_C|' \
 	    -e 's|^//#define MBEDTLS_THREADING_PTHREAD$|#define MBEDTLS_THREADING_PTHREAD|' "$cfg"
 	grep -q '^#define MBEDTLS_THREADING_PTHREAD$' "$cfg"
+	# AES-NI and PCLMUL: the assembly path, picked at run time by CPUID,
+	# so the binary still runs on CPUs without them.
 	grep -q '^#define MBEDTLS_AESNI_C$' "$cfg"
 	(cd "$work/mbedtls" && run make -j"$jobs" -C library CC="$CC" AR=ar \
 	    CFLAGS="$base_cflags" static)
