@@ -14,13 +14,15 @@
 # $ROMA_VENDOR_CACHE (default ~/.cache/roma-vendor), keyed by the manifest and
 # the library recipe, so warm rebuilds take seconds.
 set -euo pipefail
+shopt -s inherit_errexit # failures inside $(...) stop the build too
+trap 'echo "build.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")"
 ROMA_VERSION=0.1.0
 CACHE=${ROMA_VENDOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/roma-vendor}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 BUILD_PKGS=(gcc make cmake meson ninja-build pkg-config bzip2 xz-utils tar gzip
-    linux-libc-dev file git)
+    linux-libc-dev file git patch)
 TEST_PKGS=(libcmocka-dev openssl shellcheck clang-format python3 curl)
 
 # Progress goes to stderr: stdout carries values between functions.
@@ -178,13 +180,14 @@ cmd_fetch() {
 libs() {
 	local flavor=$1 key prefix
 	ensure_packages "${BUILD_PKGS[@]}"
-	key=$( { cat vendor/manifest vendor/build-libs.sh; find vendor/patches -type f -exec cat {} + 2>/dev/null; gcc -dumpfullversion; } | sha256sum | cut -c1-16)
+	key=$( { cat vendor/manifest vendor/build-libs.sh; find vendor/patches -type f -exec cat {} +; gcc -dumpfullversion; } | sha256sum | cut -c1-16)
 	prefix="$CACHE/$flavor-$key"
 	if [ ! -f "$prefix/.done" ]; then
 		cmd_fetch
 		step "building the $flavor libraries (once; cached in $prefix)"
 		rm -rf "$prefix"
-		vendor/build-libs.sh "$flavor" "$prefix" "$CACHE/dl" >&2
+		vendor/build-libs.sh "$flavor" "$prefix" "$CACHE/dl" >&2 ||
+		    die "building the $flavor libraries failed"
 		touch "$prefix/.done"
 	fi
 	echo "$prefix"

@@ -18,10 +18,18 @@ log="$prefix.log"
 
 say() { printf '  %-8s %s\n' "$1" "$2"; }
 
-# unpack NAME FILE: unpack a tarball into $work/NAME (top directory stripped).
+patches=$(cd "$(dirname "$0")" && pwd)/patches
+
+# unpack NAME FILE: unpack a tarball into $work/NAME (top directory
+# stripped) and apply vendor/patches/NAME/*.patch in name order.
 unpack() {
+	local p
 	mkdir -p "$work/$1"
 	tar -xf "$dl/$2" -C "$work/$1" --strip-components=1
+	for p in "$patches/$1"/*.patch; do
+		[ -f "$p" ] || continue
+		patch -d "$work/$1" -p1 -s <"$p"
+	done
 }
 
 run() {
