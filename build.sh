@@ -182,6 +182,10 @@ libs() {
 	ensure_packages "${BUILD_PKGS[@]}"
 	key=$( { cat vendor/manifest vendor/build-libs.sh; find vendor/patches -type f -exec cat {} +; gcc -dumpfullversion; } | sha256sum | cut -c1-16)
 	prefix="$CACHE/$flavor-$key"
+	mkdir -p "$CACHE"
+	# Two builds at once (two checkouts, or dev and release) share the cache.
+	exec 9>"$CACHE/.lock-$flavor"
+	flock 9
 	if [ ! -f "$prefix/.done" ]; then
 		cmd_fetch
 		step "building the $flavor libraries (once; cached in $prefix)"
@@ -189,7 +193,11 @@ libs() {
 		vendor/build-libs.sh "$flavor" "$prefix" "$CACHE/dl" >&2 ||
 		    die "building the $flavor libraries failed"
 		touch "$prefix/.done"
+		# Libraries of older manifests or recipes are dead weight now.
+		find "$CACHE" -maxdepth 1 -name "$flavor-*" ! -name "$flavor-$key*" \
+		    -exec rm -rf {} +
 	fi
+	exec 9>&-
 	echo "$prefix"
 }
 

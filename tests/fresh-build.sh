@@ -4,7 +4,8 @@
 # trixie, the Dockerfile's base) into a temporary directory, copy the
 # committed tree in, run build.sh there with an empty source cache, and check
 # the binary.  Needs root and the Debian archive; not part of every CI run
-# (it takes minutes).  Prints the time each stage took.
+# (it takes minutes).  Prints the time each stage took; KEEP=1 keeps the
+# system afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:-trixie}
@@ -17,7 +18,8 @@ mirror=$({ cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || tr
 root=$(mktemp -d /var/tmp/roma-fresh.XXXXXX)
 cleanup() {
 	umount -l "$root/proc" "$root/dev" 2>/dev/null || true
-	rm -rf "$root"
+	# KEEP=1 leaves the system for a look inside.
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$root"
 }
 trap cleanup EXIT
 
