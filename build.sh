@@ -21,7 +21,7 @@ ROMA_VERSION=0.1.0
 CACHE=${ROMA_VENDOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/roma-vendor}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-BUILD_PKGS=(gcc make cmake meson ninja-build pkg-config bzip2 xz-utils tar gzip
+BUILD_PKGS=(gcc libc6-dev make cmake meson ninja-build pkg-config bzip2 xz-utils tar gzip
     linux-libc-dev file git patch)
 TEST_PKGS=(libcmocka-dev openssl shellcheck clang-format python3 curl)
 

@@ -49,7 +49,8 @@ base_cflags="-O2 -fPIE -ffunction-sections -fdata-sections -ffile-prefix-map=$wo
 build_musl() {
 	say musl "1.2.5"
 	unpack musl musl_1.2.5.orig.tar.gz
-	(cd "$work/musl" && run ./configure --prefix="$prefix" --disable-shared \
+	# The wrapper is built only where configure sees glibc headers: ask.
+	(cd "$work/musl" && run ./configure --prefix="$prefix" --disable-shared --enable-wrapper=gcc \
 	    CFLAGS="$base_cflags" && run make -j"$jobs" && run make install)
 	# musl-gcc hides the host's headers; the libraries need the kernel's.
 	for d in linux asm-generic; do
