@@ -53,8 +53,9 @@ t_check "sigv4 is pure: util only, no clock, no I/O" sh -c '
 	! grep -E "^#include \"net/|^#include \"s3/[^s]" src/s3/sigv4.c &&
 	! grep -E "\b(time|getenv|fopen|open|read|write|clock_gettime)\(" src/s3/sigv4.c'
 
-# Only cmd/ and main.c end the process.
-hits=$(grep -n -E '\b_?exit\(' src/*/*.c | grep -v -E '^src/cmd/' || true)
+# Only cmd/ and main.c end the process (a forked child's _exit after a
+# failed exec is not an exit of roma).
+hits=$(grep -n -E '(^|[^_[:alnum:]])exit\(' src/*/*.c | grep -v -E '^src/cmd/' || true)
 if [ -z "$hits" ]; then
 	t_ok "only cmd/ exits"
 else

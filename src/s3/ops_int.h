@@ -1,0 +1,31 @@
+/*
+ * ops_int - helpers shared by the operation files (object.c, bucket.c,
+ * multipart.c, transfer.c) and nothing else.
+ */
+#ifndef S3_OPS_INT_H
+#define S3_OPS_INT_H
+
+#include "roma.h"
+#include "s3/client_int.h"
+#include "s3/ops.h"
+
+struct buf;
+struct http_resp;
+
+#define S3_META_MAX 48 /* user metadata pairs on one request */
+
+/* Header lines for a new object's attributes (content type, metadata,
+ * storage class, If-None-Match).  -EINVAL for what cannot be a header. */
+int s3_attr_headers(
+    const struct s3_put_opts *o, struct s3_headers *h, struct rerr *e);
+/* Size, mtime, etag, content type and metadata from a reply's headers. */
+void s3_info_from_resp(const struct http_resp *r, struct s3_object_info *info);
+/* The etag and Last-Modified (else Date) of a write's reply. */
+void s3_result_from_resp(const struct http_resp *r, struct s3_put_result *res);
+/* "x-amz-copy-source: /bucket/key" with the key encoded. */
+void s3_copy_source_header(
+    const char *bucket, const char *key, struct s3_headers *h);
+/* Append "&name=value" (or "name=value" first) with `value` encoded. */
+void s3_query_add(struct buf *q, const char *name, const char *value);
+
+#endif
