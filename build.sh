@@ -23,7 +23,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 BUILD_PKGS=(gcc libc6-dev make cmake meson ninja-build pkg-config bzip2 xz-utils tar gzip
     linux-libc-dev file git patch)
-TEST_PKGS=(libcmocka-dev openssl shellcheck clang-format python3 curl)
+TEST_PKGS=(libcmocka-dev openssl shellcheck clang-format python3 curl fuse3
+    util-linux bsdutils)
 
 # Progress goes to stderr: stdout carries values between functions.
 step() {
@@ -279,6 +280,9 @@ cmd_lint() {
 
 cmd_test() {
 	ensure_packages "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+	# Node may come from elsewhere than Debian (with its own npm): only
+	# install Debian's when there is none at all.
+	command -v npm >/dev/null || ensure_packages nodejs npm
 	cmd_release
 	cmd_dev
 	step "running every test"
