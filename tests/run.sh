@@ -63,6 +63,7 @@ for t in build/dev/tests/fuzz_*; do
 done
 
 for t in tests/integration/*.sh; do
+	case $t in *_lib.sh) continue ;; esac # sourced by the tests, not one
 	[ -f "$t" ] || continue
 	name=integration/$(basename "$t" .sh)
 	selected "$name" || continue

@@ -1,0 +1,295 @@
+/*
+ * Reads from the store.  A handle reading sequentially gets ranged gets
+ * ahead of it, in parallel, in a window that grows with the streak up to
+ * read_ahead; every chunk is charged to the memory budget, and when the
+ * budget is spent the read fetches just what it needs.  A random read
+ * fetches exactly its range.  Every get names the ETag the file had, so a
+ * changed object is an error (EIO), never a mix of two versions.
+ */
+#include "roma.h"
+#include "fs/fs_int.h"
+#include "util/xmem.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MAX (8ull << 20)
+#define CHUNK_MIN (256ull << 10)
+
+struct chunk {
+	struct readahead *ra;
+	struct chunk *next;
+	uint64_t off;
+	size_t len, got;
+	char *buf;
+	char *key;
+	char etag[OBJSTORE_ETAG_MAX];
+	bool done, orphan;
+	int err;
+};
+
+struct readahead {
+	struct fs *fs;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *chunks; /* by offset, contiguous */
+	unsigned loading;
+	uint64_t seq_end;
+	unsigned streak;
+	char etag[OBJSTORE_ETAG_MAX];
+};
+
+struct sink {
+	char *p;
+	size_t got, cap;
+};
+
+static int
+sink_copy(const void *p, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	if (n > s->cap - s->got)
+		return -EIO; /* more than asked: the server is wrong */
+	memcpy(s->p + s->got, p, n);
+	s->got += n;
+	return 0;
+}
+
+static int
+get_range(struct fs *fs, const char *key, const char *etag, uint64_t off,
+    void *buf, size_t len, size_t *got)
+{
+	struct sink s = { .p = buf, .cap = len };
+	struct objstore_get_req g = { .off = off,
+		.len = len,
+		.if_match = etag[0] ? etag : NULL,
+		.sink = sink_copy,
+		.arg = &s };
+	int r;
+
+	r = objstore_get(fs->store, key, &g, NULL, NULL);
+	*got = s.got;
+	return r;
+}
+
+static void
+chunk_free(struct fs *fs, struct chunk *c)
+{
+	free(c->buf);
+	free(c->key);
+	budget_release(fs, c->len);
+	free(c);
+}
+
+static void
+chunk_job(void *arg)
+{
+	struct chunk *c = arg;
+	struct readahead *ra = c->ra;
+	struct fs *fs = ra->fs;
+	size_t got = 0;
+	int r;
+
+	r = get_range(fs, c->key, c->etag, c->off, c->buf, c->len, &got);
+	pthread_mutex_lock(&ra->mu);
+	c->err = r;
+	c->got = got;
+	c->done = true;
+	ra->loading--;
+	if (c->orphan)
+		chunk_free(fs, c);
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+}
+
+/* Drop the chunks before `off` (all of them when `all`).  Under ra->mu. */
+static void
+drop_chunks(struct readahead *ra, uint64_t off, bool all)
+{
+	while (ra->chunks != NULL &&
+	    (all || ra->chunks->off + ra->chunks->len <= off)) {
+		struct chunk *c = ra->chunks;
+
+		ra->chunks = c->next;
+		if (c->done)
+			chunk_free(ra->fs, c);
+		else
+			c->orphan = true;
+	}
+}
+
+static uint64_t
+chunk_size(const struct fs *fs)
+{
+	uint64_t c = fs->cfg.read_ahead / 4;
+
+	return c > CHUNK_MAX ? CHUNK_MAX : c < CHUNK_MIN ? CHUNK_MIN : c;
+}
+
+/* Keep chunks ahead of `off`, as far as the streak, the budget and
+ * max_parallel allow.  Under ra->mu. */
+static void
+fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
+    uint64_t fsize)
+{
+	uint64_t cs = chunk_size(fs), win, start, end;
+	unsigned par = fs->cfg.cheap ? 1 : fs->cfg.max_parallel;
+	struct chunk **tail = &ra->chunks;
+
+	win = cs << (ra->streak < 8 ? ra->streak : 8);
+	if (win > fs->cfg.read_ahead)
+		win = fs->cfg.read_ahead > cs ? fs->cfg.read_ahead : cs;
+	end = off + win < fsize ? off + win : fsize;
+	start = off;
+	while (*tail != NULL) {
+		start = (*tail)->off + (*tail)->len;
+		tail = &(*tail)->next;
+	}
+	while (start < end && ra->loading < par) {
+		struct chunk *c;
+		uint64_t len = fsize - start < cs ? fsize - start : cs;
+
+		if (!budget_try(fs, len))
+			break;
+		c = xcalloc(1, sizeof(*c));
+		c->ra = ra;
+		c->off = start;
+		c->len = (size_t)len;
+		c->buf = xmalloc(c->len);
+		c->key = xstrdup(key);
+		memcpy(c->etag, ra->etag, sizeof(c->etag));
+		*tail = c;
+		tail = &c->next;
+		ra->loading++;
+		start += len;
+		pool_submit(fs->pool, chunk_job, c);
+	}
+}
+
+/* Copy what the chunks hold of [off, off+size), waiting for those being
+ * fetched; returns the bytes copied from `off` on.  Under ra->mu (waits on
+ * it, so every round looks the chunk up again: a racing reader may have
+ * dropped it). */
+static ssize_t
+copy_chunks(struct readahead *ra, char *buf, size_t size, uint64_t off,
+    const struct fs_ctx *x)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		uint64_t at = off + done;
+		struct chunk *c = ra->chunks;
+		size_t k;
+
+		while (c != NULL && !(c->off <= at && at < c->off + c->len))
+			c = c->next;
+		if (c == NULL)
+			break;
+		if (!c->done) {
+			if (fs_interrupted(x))
+				return -EINTR;
+			pthread_cond_wait(&ra->cv, &ra->mu);
+			continue;
+		}
+		if (c->err != 0)
+			return fs_errno(c->err);
+		if (c->got != c->len)
+			return -EIO; /* a short get: the object shrank */
+		k = c->off + c->len - at < size - done
+		    ? (size_t)(c->off + c->len - at)
+		    : size - done;
+		memcpy(buf + done, c->buf + (at - c->off), k);
+		done += k;
+	}
+	return (ssize_t)done;
+}
+
+static struct readahead *
+ra_get(struct fs *fs, struct fh *h)
+{
+	if (h->ra == NULL) {
+		h->ra = xcalloc(1, sizeof(*h->ra));
+		h->ra->fs = fs;
+		pthread_mutex_init(&h->ra->mu, NULL);
+		pthread_cond_init(&h->ra->cv, NULL);
+	}
+	return h->ra;
+}
+
+ssize_t
+ra_read(struct fs *fs, struct fh *h, void *buf, size_t size, uint64_t off,
+    const struct fs_ctx *x)
+{
+	char etag[OBJSTORE_ETAG_MAX], *key = NULL;
+	struct readahead *ra;
+	uint64_t fsize;
+	size_t got = 0;
+	ssize_t r;
+
+	pthread_mutex_lock(&fs->lock);
+	fsize = h->in->size;
+	memcpy(etag, h->in->etag, sizeof(etag));
+	r = inode_key(fs, h->in, &key);
+	pthread_mutex_unlock(&fs->lock);
+	if (r != 0)
+		return r;
+	if (off >= fsize || size == 0) {
+		free(key);
+		return 0;
+	}
+	if (size > fsize - off)
+		size = (size_t)(fsize - off);
+	ra = ra_get(fs, h);
+	pthread_mutex_lock(&ra->mu);
+	if (strcmp(ra->etag, etag) != 0) {
+		drop_chunks(ra, 0, true);
+		memcpy(ra->etag, etag, sizeof(etag));
+	}
+	if (off == ra->seq_end || off == 0) {
+		ra->streak++;
+	} else {
+		ra->streak = 0;
+		drop_chunks(ra, 0, true);
+	}
+	ra->seq_end = off + size;
+	r = 0;
+	if (ra->streak > 0) {
+		drop_chunks(ra, off, false);
+		fill_window(fs, ra, key, off, fsize);
+		r = copy_chunks(ra, buf, size, off, x);
+	}
+	pthread_mutex_unlock(&ra->mu);
+	if (r >= 0 && (size_t)r < size) {
+		/* Random, or no budget for readahead: just this range. */
+		size_t done = (size_t)r;
+
+		r = get_range(fs, key, etag, off + done, (char *)buf + done,
+		    size - done, &got);
+		if (r == 0 && got != size - done)
+			r = -EIO;
+		r = r != 0 ? fs_errno((int)r) : (ssize_t)size;
+	}
+	free(key);
+	return r;
+}
+
+void
+ra_free(struct fs *fs, struct fh *h)
+{
+	struct readahead *ra = h->ra;
+
+	(void)fs;
+	if (ra == NULL)
+		return;
+	pthread_mutex_lock(&ra->mu);
+	drop_chunks(ra, 0, true);
+	while (ra->loading > 0)
+		pthread_cond_wait(&ra->cv, &ra->mu);
+	pthread_mutex_unlock(&ra->mu);
+	pthread_mutex_destroy(&ra->mu);
+	pthread_cond_destroy(&ra->cv);
+	free(ra);
+	h->ra = NULL;
+}

@@ -1,0 +1,403 @@
+/*
+ * fs content: small files as one PUT, streams as multipart uploads,
+ * appends, random writes, truncate and O_RDWR edits through staging (and
+ * goofys's ENOTSUP without it), reads with readahead, upload errors at
+ * close, the opener-only flush rule, fsync, xattrs and symlinks.
+ */
+#include "fs_harness.h"
+
+static void
+test_create_one_put(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(write_file(h, "small", "hello"), 0);
+	/* The kernel's negative lookup before create: HEAD + LIST. */
+	assert_int_equal(calls(h, OBJSTORE_OP_HEAD), 1);
+	assert_int_equal(calls(h, OBJSTORE_OP_LIST), 1);
+	assert_int_equal(calls(h, OBJSTORE_OP_PUT), 1);
+	assert_int_equal(objstore_fault_total(h->s), 3);
+	assert_obj(h, "small", "hello");
+	/* touch: an empty object. */
+	assert_int_equal(write_file(h, "empty", ""), 0);
+	assert_obj(h, "empty", "");
+	/* Until the close, readdir shows the new file. */
+	{
+		uint64_t ino, fh;
+
+		assert_int_equal(
+		    h_open(h, "pending", O_WRONLY | O_CREAT, &ino, &fh), 0);
+		assert_ls(h, NULL, "empty pending small");
+		assert_obj(h, "pending", NULL);
+		assert_int_equal(h_close(h, ino, fh), 0);
+		assert_obj(h, "pending", "");
+	}
+	h_free(h);
+}
+
+static void
+test_stream_multipart(void **state)
+{
+	struct h *h = h_new(NULL);
+	char data[10001], *got;
+	uint64_t ino, fh;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data) - 1; i++)
+		data[i] = (char)('a' + i % 26);
+	data[sizeof(data) - 1] = '\0';
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(h_open(h, "big", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	for (size_t off = 0; off < sizeof(data) - 1; off += 700) {
+		size_t n =
+		    sizeof(data) - 1 - off < 700 ? sizeof(data) - 1 - off : 700;
+		assert_int_equal(
+		    fs_write(h->fs, NULL, ino, fh, data + off, n, (off_t)off),
+		    (ssize_t)n);
+	}
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_CREATE), 1);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_PART), 10);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_COMPLETE), 1);
+	assert_int_equal(calls(h, OBJSTORE_OP_PUT), 0);
+	assert_obj(h, "big", data);
+	/* Read back through readahead, and a random read. */
+	assert_file(h, "big", data);
+	got = calloc(1, 100);
+	assert_int_equal(h_open(h, "big", O_RDONLY, &ino, &fh), 0);
+	assert_int_equal(fs_read(h->fs, NULL, ino, fh, got, 10, 9000), 10);
+	assert_memory_equal(got, data + 9000, 10);
+	assert_int_equal(fs_read(h->fs, NULL, ino, fh, got, 10, 20000), 0);
+	h_close(h, ino, fh);
+	free(got);
+	h_free(h);
+}
+
+static void
+test_append_random_truncate(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct stat in = { 0 }, out;
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(write_file(h, "f", "hello"), 0);
+	/* >> : the kernel writes at the end. */
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_APPEND, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, " world", 5), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "hello world");
+	/* An edit in the middle, O_RDWR. */
+	assert_int_equal(h_open(h, "f", O_RDWR, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "J", 0), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "W", 6), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "Jello World");
+	/* ftruncate, and truncate(2) by name. */
+	assert_int_equal(h_open(h, "f", O_RDWR, &ino, &fh), 0);
+	in.st_size = 5;
+	assert_int_equal(
+	    fs_setattr(h->fs, NULL, ino, fh, &in, FS_SET_SIZE, &out, NULL), 0);
+	assert_int_equal(out.st_size, 5);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "Jello");
+	in.st_size = 2;
+	assert_int_equal(
+	    fs_setattr(h->fs, NULL, ino, 0, &in, FS_SET_SIZE, &out, NULL), 0);
+	assert_obj(h, "f", "Je");
+	in.st_size = 0;
+	assert_int_equal(
+	    fs_setattr(h->fs, NULL, ino, 0, &in, FS_SET_SIZE, &out, NULL), 0);
+	assert_obj(h, "f", "");
+	/* Write past the end: a hole of zeros. */
+	assert_int_equal(h_open(h, "g", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "ab", 0), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "z", 4), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	{
+		char *g = obj(h, "g");
+
+		assert_memory_equal(g, "ab\0\0z", 5);
+		free(g);
+	}
+	h_free(h);
+}
+
+static void
+no_staging(struct fs_config *c)
+{
+	c->staging_dir = "";
+}
+
+static void
+test_goofys_without_staging(void **state)
+{
+	struct h *h = h_new(no_staging);
+	struct stat in = { 0 }, out;
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(write_file(h, "f", "hello"), 0);
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_APPEND, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "x", 5), -ENOTSUP);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "hello");
+	in.st_size = 2;
+	assert_int_equal(
+	    fs_setattr(h->fs, NULL, ino, 0, &in, FS_SET_SIZE, &out, NULL),
+	    -ENOTSUP);
+	/* Overwriting from 0 works, as in goofys. */
+	assert_int_equal(write_file(h, "f", "bye"), 0);
+	assert_obj(h, "f", "bye");
+	h_free(h);
+}
+
+static void
+test_upload_error_at_close(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct objstore_fault_rule r = { .ops = BIT(PUT), .err = -EIO };
+	struct objstore_fault_rule p = {
+		.ops = BIT(MPU_PART), .nth = 3, .count = 1, .err = -ECONNRESET
+	};
+	char big[5000];
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(write_file(h, "f", "old"), 0);
+	assert_int_equal(objstore_fault_add(h->s, &r), 0);
+	assert_int_equal(write_file(h, "f", "new"), -EIO);
+	assert_obj(h, "f", "old");
+	objstore_fault_clear(h->s);
+	/* A failed part: close fails, the upload is aborted. */
+	memset(big, 'b', sizeof(big));
+	assert_int_equal(objstore_fault_add(h->s, &p), 0);
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_TRUNC, &ino, &fh), 0);
+	assert_int_equal(
+	    fs_write(h->fs, NULL, ino, fh, big, sizeof(big), 0), sizeof(big));
+	assert_int_equal(h_close(h, ino, fh), -EIO);
+	assert_obj(h, "f", "old");
+	assert_int_equal(objstore_mem_uploads(h->mem), 0);
+	h_free(h);
+}
+
+static void
+test_flush_by_opener_only(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs_ctx child = ctx_pid(200), parent = ctx_pid(100);
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "data", 0), 0);
+	/* A forked child closes the shared descriptor: nothing uploads. */
+	assert_int_equal(fs_flush(h->fs, &child, ino, fh), 0);
+	assert_obj(h, "f", NULL);
+	assert_int_equal(h_pwrite(h, ino, fh, "more", 4), 0);
+	assert_int_equal(fs_flush(h->fs, &parent, ino, fh), 0);
+	assert_obj(h, "f", "datamore");
+	fs_release(h->fs, &parent, ino, fh);
+	/* Only the child's close came (the parent died): release uploads. */
+	assert_int_equal(h_open(h, "g", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "late", 0), 0);
+	assert_int_equal(fs_flush(h->fs, &child, ino, fh), 0);
+	fs_release(h->fs, &child, ino, fh);
+	assert_obj(h, "g", "late");
+	h_free(h);
+}
+
+static void
+test_fsync(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "abc", 0), 0);
+	assert_int_equal(fs_fsync(h->fs, NULL, ino, fh, false), 0);
+	assert_obj(h, "f", "abc");
+	assert_int_equal(h_pwrite(h, ino, fh, "def", 3), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "abcdef");
+	h_free(h);
+}
+
+static void
+test_read_own_stream(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint64_t ino, fh;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(h_open(h, "f", O_RDWR | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "hello", 0), 0);
+	assert_int_equal(fs_read(h->fs, NULL, ino, fh, buf, sizeof(buf), 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(h_pwrite(h, ino, fh, "!", 5), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", "hello!");
+	h_free(h);
+}
+
+static void
+test_unlink_while_writing(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint64_t ino, fh;
+
+	(void)state;
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "x", 0), 0);
+	assert_int_equal(fs_unlink(h->fs, NULL, FS_ROOT_INO, "f"), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "f", NULL);
+	assert_int_equal(walk(h, "f", NULL), -ENOENT);
+	/* Renamed while written: the upload goes to the new name. */
+	assert_int_equal(h_open(h, "a", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "moved", 0), 0);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "a", FS_ROOT_INO, "b", 0), 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_obj(h, "a", NULL);
+	assert_obj(h, "b", "moved");
+	h_free(h);
+}
+
+static void
+test_xattrs(void **state)
+{
+	struct h *h = h_new(NULL);
+	char buf[256];
+	uint64_t ino;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(write_file(h, "f", "x"), 0);
+	assert_int_equal(walk(h, "f", &ino), 0);
+	assert_int_equal(
+	    fs_setxattr(h->fs, NULL, ino, "user.Color", "blue\n", 5, 0), 0);
+	assert_int_equal(
+	    fs_getxattr(h->fs, NULL, ino, "user.Color", NULL, 0), 5);
+	n = fs_getxattr(h->fs, NULL, ino, "user.Color", buf, sizeof(buf));
+	assert_int_equal(n, 5);
+	assert_memory_equal(buf, "blue\n", 5);
+	assert_int_equal(
+	    fs_getxattr(h->fs, NULL, ino, "user.Color", buf, 2), -ERANGE);
+	assert_int_equal(fs_setxattr(h->fs, NULL, ino, "user.Color", "r", 1,
+	                     FS_XATTR_CREATE),
+	    -EEXIST);
+	assert_int_equal(
+	    fs_setxattr(h->fs, NULL, ino, "s3.etag", "r", 1, 0), -EPERM);
+	assert_int_equal(
+	    fs_setxattr(h->fs, NULL, ino, "trusted.x", "r", 1, 0), -ENOTSUP);
+	n = fs_listxattr(h->fs, NULL, ino, buf, sizeof(buf));
+	assert_int_equal(n, (ssize_t)sizeof("s3.etag\0user.Color"));
+	assert_memory_equal(buf, "s3.etag\0user.Color", (size_t)n);
+	assert_int_equal(
+	    fs_getxattr(h->fs, NULL, ino, "s3.etag", buf, sizeof(buf)), 32);
+	assert_obj(h, "f", "x"); /* the content survived the self-copy */
+	assert_int_equal(fs_removexattr(h->fs, NULL, ino, "user.Color"), 0);
+	assert_int_equal(
+	    fs_getxattr(h->fs, NULL, ino, "user.Color", buf, sizeof(buf)),
+	    -ENODATA);
+	assert_int_equal(
+	    fs_removexattr(h->fs, NULL, ino, "user.Color"), -ENODATA);
+	h_free(h);
+}
+
+static void
+symlinks_on(struct fs_config *c)
+{
+	c->enable_symlinks = true;
+}
+
+static void
+test_symlinks(void **state)
+{
+	struct h *h = h_new(symlinks_on);
+	struct fs_entry e;
+	char *t = NULL;
+	uint64_t ino;
+
+	(void)state;
+	assert_int_equal(
+	    fs_symlink(h->fs, NULL, "../target", FS_ROOT_INO, "l", &e), 0);
+	assert_true(S_ISLNK(e.st.st_mode));
+	assert_int_equal(fs_readlink(h->fs, NULL, e.ino, &t), 0);
+	assert_string_equal(t, "../target");
+	free(t);
+	h_free(h);
+	/* Another mount sees it as a symlink too (through a HEAD). */
+	h = h_new(symlinks_on);
+	{
+		struct objstore_meta m = { "--symlink-target", "dest" };
+		struct objstore_attrs a = { .meta = &m, .nmeta = 1 };
+		struct objstore_body b = { .data = "", .size = 0 };
+
+		assert_int_equal(
+		    objstore_put(h->mem, "l", &b, &a, 0, NULL, NULL), 0);
+	}
+	assert_ls(h, NULL, "l");
+	assert_int_equal(walk(h, "l", &ino), 0);
+	assert_int_equal(fs_readlink(h->fs, NULL, ino, &t), 0);
+	assert_string_equal(t, "dest");
+	free(t);
+	h_free(h);
+	h = h_new(NULL);
+	assert_int_equal(
+	    fs_symlink(h->fs, NULL, "x", FS_ROOT_INO, "l", &e), -ENOSYS);
+	h_free(h);
+}
+
+static void
+tiny_budget(struct fs_config *c)
+{
+	c->memory_limit = 2048;
+	c->read_ahead = 1 << 20;
+}
+
+static void
+test_memory_budget(void **state)
+{
+	struct h *h = h_new(tiny_budget);
+	struct fs_stats st;
+	char data[20001];
+
+	(void)state;
+	memset(data, 'm', sizeof(data) - 1);
+	data[sizeof(data) - 1] = '\0';
+	assert_int_equal(write_file(h, "f", data), 0);
+	assert_obj(h, "f", data);
+	assert_file(h, "f", data);
+	fs_get_stats(h->fs, &st);
+	assert_int_equal(st.mem_used, 0);
+	assert_int_equal(st.handles, 0);
+	assert_int_equal(st.staged, 0);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_one_put),
+		cmocka_unit_test(test_stream_multipart),
+		cmocka_unit_test(test_append_random_truncate),
+		cmocka_unit_test(test_goofys_without_staging),
+		cmocka_unit_test(test_upload_error_at_close),
+		cmocka_unit_test(test_flush_by_opener_only),
+		cmocka_unit_test(test_fsync),
+		cmocka_unit_test(test_read_own_stream),
+		cmocka_unit_test(test_unlink_while_writing),
+		cmocka_unit_test(test_xattrs),
+		cmocka_unit_test(test_symlinks),
+		cmocka_unit_test(test_memory_budget),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,323 @@
+/*
+ * fs namespace: lookup and readdir over files, markers and implicit
+ * directories, listing pages, caches that never hide new names, and
+ * revalidation at open after changes behind the mount's back; mkdir,
+ * rmdir, unlink, rename; request counts per operation.
+ */
+#include "fs_harness.h"
+
+static void
+test_lookup_kinds(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint64_t ino;
+	struct stat st;
+
+	(void)state;
+	ext_put(h, "file", "x");
+	ext_put(h, "marker/", "");
+	ext_put(h, "implicit/deep/leaf", "y");
+	assert_int_equal(lookup(h, FS_ROOT_INO, "file", &ino), 0);
+	assert_int_equal(fs_getattr(h->fs, NULL, ino, &st, NULL), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 1);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(lookup(h, FS_ROOT_INO, "marker", &ino), 0);
+	assert_int_equal(fs_getattr(h->fs, NULL, ino, &st, NULL), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(walk(h, "implicit/deep/leaf", &ino), 0);
+	assert_int_equal(lookup(h, FS_ROOT_INO, "nothing", NULL), -ENOENT);
+	assert_int_equal(lookup(h, FS_ROOT_INO, "fil", NULL), -ENOENT);
+	h_free(h);
+}
+
+static void
+test_readdir(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	ext_put(h, "b", "1");
+	ext_put(h, "a/", "");
+	ext_put(h, "c/d", "2");
+	ext_put(h, "c/", "");
+	ext_put(h, "c-e", "3");  /* sorts between "c" and "c/" */
+	ext_put(h, "x//y", "4"); /* a name no file system can show */
+	assert_ls(h, NULL, "a/ b c/ c-e x/");
+	assert_ls(h, "c", "d");
+	assert_ls(h, "x", "");
+	assert_ls(h, "a", "");
+	h_free(h);
+}
+
+static void
+test_readdir_plus_and_paging(void **state)
+{
+	struct h *h = h_new(NULL);
+	char key[32], *got;
+	unsigned long lists;
+
+	(void)state;
+	for (int i = 0; i < 2500; i++) {
+		snprintf(key, sizeof(key), "d/f%04d", i);
+		ext_put(h, key, "z");
+	}
+	objstore_fault_reset_counts(h->s);
+	got = ls(h, "d", true);
+	assert_int_equal(strlen(got), 2500 * 6 - 1);
+	assert_true(strncmp(got, "f0000 f0001", 11) == 0);
+	free(got);
+	lists = calls(h, OBJSTORE_OP_LIST);
+	assert_int_equal(lists, 3 + 1); /* 3 pages, + the lookup of "d" */
+	/* Every entry is known now: a lookup needs no request. */
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(walk(h, "d/f1234", NULL), 0);
+	assert_int_equal(objstore_fault_total(h->s), 0);
+	/* A second listing within the TTL is served from the cache. */
+	free(ls(h, "d", false));
+	assert_int_equal(objstore_fault_total(h->s), 0);
+	h_free(h);
+}
+
+static void
+test_new_name_not_hidden(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	ext_put(h, "a", "1");
+	assert_ls(h, NULL, "a");
+	/* Another host adds a file right after our listing (5m TTLs). */
+	ext_put(h, "b", "2");
+	assert_int_equal(walk(h, "b", NULL), 0);
+	assert_file(h, "b", "2");
+	ext_put(h, "dir/x", "3");
+	assert_int_equal(walk(h, "dir/x", NULL), 0);
+	h_free(h);
+}
+
+static void
+test_revalidate_on_open(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs_open_res res;
+	uint64_t ino;
+
+	(void)state;
+	ext_put(h, "f", "old");
+	assert_file(h, "f", "old");
+	ext_put(h, "f", "newer");
+	/* The 5m TTL holds the attributes, but open asks again. */
+	assert_int_equal(walk(h, "f", &ino), 0);
+	assert_int_equal(fs_open(h->fs, NULL, ino, O_RDONLY, &res), 0);
+	assert_false(res.keep_cache);
+	fs_release(h->fs, NULL, ino, res.fh);
+	assert_file(h, "f", "newer");
+	/* Unchanged: the kernel keeps its pages. */
+	assert_int_equal(fs_open(h->fs, NULL, ino, O_RDONLY, &res), 0);
+	assert_true(res.keep_cache);
+	fs_release(h->fs, NULL, ino, res.fh);
+	/* Deleted elsewhere: open fails. */
+	ext_del(h, "f");
+	assert_int_equal(fs_open(h->fs, NULL, ino, O_RDONLY, &res), -ENOENT);
+	h_free(h);
+}
+
+static void
+test_external_delete_in_listing(void **state)
+{
+	struct h *h = h_new(NULL);
+
+	(void)state;
+	ext_put(h, "a", "1");
+	ext_put(h, "b", "2");
+	assert_ls(h, NULL, "a b");
+	ext_del(h, "a");
+	assert_ls(h, NULL, "a b"); /* the listing is cached for the TTL */
+	h_free(h);
+	h = h_new(NULL);
+	h->cfg.type_cache_ttl_ms = 0;
+	fs_free(h->fs);
+	h->fs = fs_new(&h->cfg, h->s, NULL);
+	ext_put(h, "a", "1");
+	ext_put(h, "b", "2");
+	assert_ls(h, NULL, "a b");
+	ext_del(h, "a");
+	assert_ls(h, NULL, "b");
+	assert_int_equal(walk(h, "a", NULL), -ENOENT);
+	h_free(h);
+}
+
+static void
+test_mkdir_rmdir_unlink(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs_entry e;
+	uint64_t d;
+
+	(void)state;
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(fs_mkdir(h->fs, NULL, FS_ROOT_INO, "d", 0755, &e), 0);
+	assert_int_equal(objstore_fault_total(h->s), 1);
+	assert_obj(h, "d/", "");
+	d = e.ino;
+	assert_int_equal(write_file(h, "d/f", "x"), 0);
+	assert_int_equal(fs_rmdir(h->fs, NULL, FS_ROOT_INO, "d"), -ENOTEMPTY);
+	assert_int_equal(fs_unlink(h->fs, NULL, FS_ROOT_INO, "d"), -EISDIR);
+	assert_int_equal(fs_rmdir(h->fs, NULL, d, "f"), -ENOTDIR);
+	assert_int_equal(fs_unlink(h->fs, NULL, d, "f"), 0);
+	assert_obj(h, "d/f", NULL);
+	assert_int_equal(fs_unlink(h->fs, NULL, d, "f"), -ENOENT);
+	assert_int_equal(fs_rmdir(h->fs, NULL, FS_ROOT_INO, "d"), 0);
+	assert_obj(h, "d/", NULL);
+	assert_int_equal(objstore_mem_count(h->mem), 0);
+	/* An implicit directory: empty once its last file goes. */
+	ext_put(h, "i/j/k", "1");
+	assert_int_equal(fs_rmdir(h->fs, NULL, FS_ROOT_INO, "i"), -ENOTEMPTY);
+	h_free(h);
+}
+
+static void
+test_rename(void **state)
+{
+	struct h *h = h_new(NULL);
+	uint64_t a, b;
+
+	(void)state;
+	assert_int_equal(write_file(h, "f", "one"), 0);
+	assert_int_equal(walk(h, "f", &a), 0);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "f", FS_ROOT_INO, "g", 0), 0);
+	assert_obj(h, "f", NULL);
+	assert_obj(h, "g", "one");
+	assert_int_equal(walk(h, "g", &b), 0);
+	assert_int_equal(a, b); /* the inode moved */
+	/* Over an existing file. */
+	assert_int_equal(write_file(h, "h", "two"), 0);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "h", FS_ROOT_INO, "g", 0), 0);
+	assert_obj(h, "g", "two");
+	assert_obj(h, "h", NULL);
+	assert_int_equal(fs_rename(h->fs, NULL, FS_ROOT_INO, "g", FS_ROOT_INO,
+	                     "g2", FS_RENAME_EXCHANGE),
+	    -EINVAL);
+	/* A directory, object by object, markers included. */
+	ext_put(h, "d/", "");
+	ext_put(h, "d/x", "1");
+	ext_put(h, "d/s/y", "2");
+	assert_int_equal(walk(h, "d/s/y", NULL), 0);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "d", FS_ROOT_INO, "e", 0), 0);
+	assert_obj(h, "e/", "");
+	assert_obj(h, "e/x", "1");
+	assert_obj(h, "e/s/y", "2");
+	assert_obj(h, "d/x", NULL);
+	assert_file(h, "e/s/y", "2");
+	assert_int_equal(walk(h, "d", NULL), -ENOENT);
+	/* Type clashes and non-empty targets. */
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "g", FS_ROOT_INO, "e", 0),
+	    -EISDIR);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "e", FS_ROOT_INO, "g", 0),
+	    -ENOTDIR);
+	ext_put(h, "k/z", "3");
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "k", FS_ROOT_INO, "e", 0),
+	    -ENOTEMPTY);
+	ext_put(h, "empty/", "");
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "k", FS_ROOT_INO, "empty", 0),
+	    0);
+	assert_obj(h, "empty/z", "3");
+	assert_int_equal(fs_rename(h->fs, NULL, FS_ROOT_INO, "g", FS_ROOT_INO,
+	                     "empty", FS_RENAME_NOREPLACE),
+	    -EEXIST);
+	h_free(h);
+}
+
+static void
+test_rename_multipart_copy(void **state)
+{
+	struct h *h = h_new(NULL);
+	char big[6000];
+
+	(void)state;
+	memset(big, 'q', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ext_put(h, "big", big); /* above the mem store's 4 KiB copy limit */
+	assert_int_equal(walk(h, "big", NULL), 0);
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, FS_ROOT_INO, "big", FS_ROOT_INO, "moved", 0),
+	    0);
+	assert_true(calls(h, OBJSTORE_OP_MPU_PART_COPY) >= 1);
+	assert_obj(h, "moved", big);
+	assert_obj(h, "big", NULL);
+	h_free(h);
+}
+
+static void
+prefixed(struct fs_config *c)
+{
+	c->prefix = "/pre/fix/";
+}
+
+static void
+test_prefix(void **state)
+{
+	struct h *h = h_new(prefixed);
+
+	(void)state;
+	ext_put(h, "pre/fix/a", "1");
+	ext_put(h, "other", "2");
+	assert_ls(h, NULL, "a");
+	assert_int_equal(write_file(h, "b", "3"), 0);
+	assert_obj(h, "pre/fix/b", "3");
+	h_free(h);
+}
+
+static void
+test_statfs_and_setattr_noops(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct statvfs sv;
+	struct stat in = { 0 }, out;
+	uint64_t ino;
+
+	(void)state;
+	assert_int_equal(fs_statfs(h->fs, NULL, FS_ROOT_INO, &sv), 0);
+	assert_true((uint64_t)sv.f_blocks * sv.f_frsize >= (1ull << 50));
+	assert_int_equal(write_file(h, "f", "x"), 0);
+	assert_int_equal(walk(h, "f", &ino), 0);
+	objstore_fault_reset_counts(h->s);
+	in.st_mode = 0600;
+	assert_int_equal(
+	    fs_setattr(h->fs, NULL, ino, 0, &in,
+	        FS_SET_MODE | FS_SET_UID | FS_SET_MTIME, &out, NULL),
+	    0);
+	assert_int_equal(out.st_mode & 0777, 0644); /* as goofys */
+	assert_int_equal(objstore_fault_total(h->s), 0);
+	h_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup_kinds),
+		cmocka_unit_test(test_readdir),
+		cmocka_unit_test(test_readdir_plus_and_paging),
+		cmocka_unit_test(test_new_name_not_hidden),
+		cmocka_unit_test(test_revalidate_on_open),
+		cmocka_unit_test(test_external_delete_in_listing),
+		cmocka_unit_test(test_mkdir_rmdir_unlink),
+		cmocka_unit_test(test_rename),
+		cmocka_unit_test(test_rename_multipart_copy),
+		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_statfs_and_setattr_noops),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
