@@ -69,12 +69,16 @@ sha256_of() {
 # archive_uris: the Debian archive and security URIs of this machine's apt
 # configuration (no host name is ever written in the repository).
 archive_uris() {
+	local f
+	# One-line .list files and deb822 .sources files; either may be absent.
 	{
-		cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }'
-		cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		    awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }'
-	} | grep -E '/debian(-security)?/?$' | sed 's|/$||' | awk '!seen[$0]++'
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ ! -f "$f" ] || awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' "$f"
+		done
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ ! -f "$f" ] || awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }' "$f"
+		done
+	} | awk '/\/debian(-security)?\/?$/ { sub(/\/$/, ""); if (!seen[$0]++) print }'
 }
 
 # apt_setup DIR: a private apt configuration for Debian trixie in DIR, so the
