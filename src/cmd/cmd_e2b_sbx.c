@@ -1,0 +1,251 @@
+/*
+ * roma e2b sandbox create|list|info|kill|timeout|pause|resume.
+ */
+#include "roma.h"
+#include "cmd/cmd_e2b.h"
+#include "util/json.h"
+#include "util/jsondoc.h"
+#include "util/jsonget.h"
+#include "util/xmem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void
+show_sandbox(const struct e2b_ctx *c, const struct e2b_sandbox *s)
+{
+	const struct json *md;
+	size_t i;
+
+	if (c->o.json) {
+		cmd_e2b_print_py(s->info);
+		return;
+	}
+	printf("sandbox_id: %s\n", s->id);
+	printf("template: %s\n", s->template_id ? s->template_id : "");
+	if (s->alias)
+		printf("alias: %s\n", s->alias);
+	if (s->state)
+		printf("state: %s\n", s->state);
+	if (s->started_at)
+		printf("started_at: %s\n", s->started_at);
+	if (s->end_at)
+		printf("end_at: %s\n", s->end_at);
+	if (s->envd_version)
+		printf("envd_version: %s\n", s->envd_version);
+	md = jsondoc_get(s->info, "metadata");
+	for (i = 0; i < jsondoc_len(md); i++)
+		printf("metadata.%s: %s\n", jsondoc_key(jsondoc_at(md, i)),
+		    jsondoc_str(jsondoc_at(md, i))
+		        ? jsondoc_str(jsondoc_at(md, i))
+		        : "");
+}
+
+static int
+create(struct e2b_ctx *c)
+{
+	struct e2b_create cr = { 0 };
+	struct e2b_session *sess = &c->sess;
+	int r;
+
+	cr.template_id = cmd_e2b_template(c, "base");
+	cr.timeout_s = c->o.timeout_s;
+	cr.metadata = c->o.metadata;
+	cr.envs = c->o.envs;
+	if (c->o.session) {
+		if ((r = e2b_session_open(sess, c->o.session, &c->e)) != 0)
+			return r;
+		c->have_sess = true;
+	}
+	if ((r = e2b_api_create(&c->api, &cr, &c->sbx, &c->e)) != 0)
+		return r;
+	if (c->o.session) {
+		free(sess->sandbox_id);
+		free(sess->template_id);
+		sess->sandbox_id = xstrdup(c->sbx.id);
+		sess->template_id = xstrdup(cr.template_id);
+		sess->created_at = time(NULL);
+		sess->timeout_s = cr.timeout_s ? cr.timeout_s : 300;
+		if ((r = e2b_session_save(sess, &c->e)) != 0)
+			return r;
+	}
+	if (c->o.json)
+		cmd_e2b_print_py(c->sbx.info);
+	else
+		printf("%s\n", c->sbx.id);
+	return 0;
+}
+
+static void
+list_text(const struct json *arr)
+{
+	const struct json *s;
+	size_t i;
+
+	for (i = 0; i < jsondoc_len(arr); i++) {
+		s = jsondoc_at(arr, i);
+		printf("%s\t%s\t%s\t%s\t%s\n", jsonget_str(s, "sandboxID"),
+		    jsonget_str(s, "templateID") ? jsonget_str(s, "templateID")
+		                                 : "-",
+		    jsonget_str(s, "state") ? jsonget_str(s, "state") : "-",
+		    jsonget_str(s, "startedAt") ? jsonget_str(s, "startedAt")
+		                                : "-",
+		    jsonget_str(s, "endAt") ? jsonget_str(s, "endAt") : "-");
+	}
+}
+
+static int
+list(struct e2b_ctx *c)
+{
+	struct e2b_list q = { 0 };
+	struct json *arr = jsondoc_new_array();
+	struct buf next = BUF_INIT;
+	char *tok = NULL;
+	int r;
+
+	q.metadata = c->o.metadata;
+	q.state = c->o.state;
+	q.limit = c->o.limit;
+	do {
+		q.next_token = tok;
+		r = e2b_api_list(&c->api, &q, arr, &next, &c->e);
+		free(tok);
+		tok = next.len > 0 ? xstrdup(next.ptr) : NULL;
+	} while (r == 0 && tok != NULL);
+	if (r == 0 && c->o.json)
+		cmd_e2b_print_py(arr);
+	else if (r == 0)
+		list_text(arr);
+	free(tok);
+	buf_release(&next);
+	json_free(arr);
+	return r;
+}
+
+/* The sandbox id: the argument, or the session's. */
+static int
+target_id(struct e2b_ctx *c, const char **id)
+{
+	if (c->o.argc > 0) {
+		*id = c->o.argv[0];
+		return 0;
+	}
+	if (c->o.session == NULL)
+		return cmd_e2b_usage("missing sandbox ID", NULL);
+	if (e2b_session_open(&c->sess, c->o.session, &c->e) != 0)
+		return -1;
+	c->have_sess = true;
+	if (c->sess.sandbox_id == NULL) {
+		rerr_set(&c->e, -ENOENT, "session '%s' has no sandbox",
+		    c->o.session);
+		return -1;
+	}
+	*id = c->sess.sandbox_id;
+	return 0;
+}
+
+static int
+kill_one(struct e2b_ctx *c, const char *id)
+{
+	int r = e2b_api_kill(&c->api, id, &c->e);
+
+	if (r == 0)
+		printf("killed %s\n", id);
+	/* A session forgets a sandbox that is gone either way; `id` may
+	 * point into the session and is not used after this. */
+	if ((r == 0 || r == -ENOENT) && c->have_sess &&
+	    e2b_session_forget(&c->sess, &c->e) != 0 && r == 0)
+		r = -EIO;
+	return r;
+}
+
+static int
+timeout(struct e2b_ctx *c, const char *id)
+{
+	long t;
+	char *end;
+
+	if (c->o.argc < 2 && c->o.timeout_s == 0)
+		return cmd_e2b_usage("missing SECONDS", NULL);
+	t = c->o.timeout_s;
+	if (c->o.argc >= 2) {
+		t = strtol(c->o.argv[1], &end, 10);
+		if (*end != '\0' || t <= 0)
+			return cmd_e2b_usage("bad SECONDS", c->o.argv[1]);
+	}
+	return e2b_api_set_timeout(&c->api, id, t, &c->e);
+}
+
+static int
+resume(struct e2b_ctx *c, const char *id)
+{
+	bool resumed = false;
+	int r = e2b_api_connect(
+	    &c->api, id, c->o.timeout_s, &c->sbx, &resumed, &c->e);
+
+	if (r != 0)
+		return r;
+	if (c->o.json)
+		cmd_e2b_print_py(c->sbx.info);
+	else
+		printf("%s %s\n", resumed ? "resumed" : "running", id);
+	return 0;
+}
+
+static int
+one(struct e2b_ctx *c, const char *action, const char *id)
+{
+	int r;
+
+	if (strcmp(action, "info") == 0) {
+		if ((r = e2b_api_info(&c->api, id, &c->sbx, &c->e)) == 0)
+			show_sandbox(c, &c->sbx);
+		return r;
+	}
+	if (strcmp(action, "kill") == 0)
+		return kill_one(c, id);
+	if (strcmp(action, "timeout") == 0)
+		return timeout(c, id);
+	if (strcmp(action, "resume") == 0)
+		return resume(c, id);
+	if ((r = e2b_api_pause(&c->api, id, &c->e)) == 0)
+		printf("paused %s\n", id);
+	return r;
+}
+
+int
+cmd_e2b_sandbox(struct e2b_ctx *c, const char *action)
+{
+	static const char *const ones[] = { "info", "kill", "timeout", "pause",
+		"resume" };
+	const char *id = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(ones); i++)
+		if (strcmp(action, ones[i]) == 0)
+			break;
+	if (strcmp(action, "create") != 0 && strcmp(action, "list") != 0 &&
+	    i == ARRAY_SIZE(ones))
+		return cmd_e2b_usage("unknown sandbox command", action);
+	if ((r = cmd_e2b_setup(c)) != 0) {
+		cmd_e2b_error(c);
+		return 1;
+	}
+	if (strcmp(action, "create") == 0)
+		r = create(c);
+	else if (strcmp(action, "list") == 0)
+		r = list(c);
+	else if ((r = target_id(c, &id)) == 0)
+		r = one(c, action, id);
+	else if (r == 2)
+		return 2;
+	if (r != 0) {
+		cmd_e2b_error(c);
+		return 1;
+	}
+	return 0;
+}
