@@ -162,9 +162,9 @@ creds_from_env(struct creds *out, struct rerr *e)
 		return -ENOENT;
 	if (ak == NULL || sk == NULL)
 		return rerr_set(e, -EINVAL,
-		    "%s is set but %s is not: set both, or neither",
-		    ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-		    ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together, "
+		    "but only %s is set: set both, or neither",
+		    ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
 	creds_set(out, ak, sk, tok, 0, "env");
 	return 0;
 }
