@@ -22,39 +22,103 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: roma e2b sandbox create [--template T] [--timeout S]\n"
-    "                [--metadata k=v]... [--env k=v]... [--session NAME] "
-    "[--json]\n"
-    "       roma e2b sandbox list [--metadata k=v]... [--state S] "
-    "[--limit N] [--json]\n"
-    "       roma e2b sandbox info|kill|pause ID [--json]\n"
-    "       roma e2b sandbox timeout ID SECONDS\n"
-    "       roma e2b sandbox resume ID [--timeout S]\n"
-    "       roma e2b run-python [--stream] [--context ID] [CODE | -f FILE "
-    "| -]\n"
-    "       roma e2b exec [--stream] [--timeout S] [--cwd DIR] [--user U]\n"
-    "                [--env k=v]... [--stdin] CMD...\n"
-    "       roma e2b files put LOCAL REMOTE | get REMOTE LOCAL | cat "
-    "REMOTE\n"
-    "       roma e2b files ls [--depth N] [--json] DIR | mkdir DIR | rm "
-    "PATH\n"
-    "       roma e2b files mv SRC DST\n"
-    "       roma e2b context create|list|restart|rm [ID] [--language L]\n"
-    "       roma e2b status\n"
-    "Sandbox choice for run-python, exec, files, context and status:\n"
+/* Each subcommand's synopsis; `roma e2b WORD --help` prints its own. */
+static const struct {
+	const char *word, *text;
+	bool sandbox_opts; /* takes --session/--sandbox/... */
+} synopses[] = {
+	{ "sandbox",
+	    "usage: roma e2b sandbox create [--template T] [--timeout S]\n"
+	    "                [--metadata k=v]... [--env k=v]... "
+	    "[--session NAME] [--json]\n"
+	    "       roma e2b sandbox list [--metadata k=v]... [--state S] "
+	    "[--limit N] [--json]\n"
+	    "       roma e2b sandbox info|kill|pause ID|--session NAME "
+	    "[--json]\n"
+	    "       roma e2b sandbox timeout ID|--session NAME SECONDS|"
+	    "--timeout S\n"
+	    "       roma e2b sandbox resume ID|--session NAME [--timeout S]\n"
+	    "  --limit N       print at most N sandboxes\n"
+	    "  SECONDS, S      seconds (300) or a duration (5m, 1h)\n",
+	    false },
+	{ "run-python",
+	    "usage: roma e2b run-python [--stream] [--context ID | --language "
+	    "L]\n"
+	    "                [--timeout S] [--env k=v]... [SANDBOX OPTIONS]\n"
+	    "                [CODE | -f FILE | -]\n"
+	    "  options go before the code\n",
+	    true },
+	{ "exec",
+	    "usage: roma e2b exec [--stream] [--timeout S] [--cwd DIR] "
+	    "[--user U]\n"
+	    "                [--env k=v]... [--stdin] [SANDBOX OPTIONS] "
+	    "CMD [ARG...]\n"
+	    "  options go before the command; one CMD word is a shell "
+	    "command line,\n"
+	    "  several are quoted and joined (exec sh -c 'exit 3' exits 3)\n",
+	    true },
+	{ "files",
+	    "usage: roma e2b files put LOCAL REMOTE | get REMOTE LOCAL | cat "
+	    "REMOTE\n"
+	    "       roma e2b files ls [--depth N] [--json] [DIR] | mkdir DIR "
+	    "| rm PATH\n"
+	    "       roma e2b files mv SRC DST\n"
+	    "  all with [--user U] [SANDBOX OPTIONS]\n",
+	    true },
+	{ "context",
+	    "usage: roma e2b context create [--language L] [--cwd DIR] | list "
+	    "| restart ID\n"
+	    "       roma e2b context rm ID\n"
+	    "  all with [SANDBOX OPTIONS]\n",
+	    true },
+	{ "status", "usage: roma e2b status (--session NAME | --sandbox ID)\n",
+	    false },
+};
+
+static const char sandbox_help[] =
+    "Sandbox options (run-python, exec, files, context):\n"
     "  --session NAME  keep one sandbox across calls (state in "
     "~/.local/state/roma/e2b)\n"
     "  --sandbox ID    an existing sandbox\n"
     "  (neither)       a fresh sandbox, killed afterwards unless --keep\n"
-    "  --template T --sandbox-timeout S (default 300) --metadata/--env "
-    "for new ones\n"
+    "  --template T (default E2B_TEMPLATE_ID, else "
+    "code-interpreter-v1),\n"
+    "  --sandbox-timeout S (default 300), --metadata k=v, --env k=v: "
+    "for new ones\n";
+
+static const char config_help[] =
     "Configuration (flags, then the environment, then ./.env):\n"
     "  E2B_API_KEY (or --api-key-file F), E2B_DOMAIN (--domain), "
     "E2B_API_URL\n"
-    "  (--api-url), E2B_SANDBOX_URL (--sandbox-url), E2B_DEBUG (--debug),\n"
-    "  E2B_CA_BUNDLE (--ca-bundle), --addressing auto|host|sandbox|url,\n"
-    "  --stall-timeout DURATION (default 30s)\n";
+    "  (--api-url), E2B_SANDBOX_URL (--sandbox-url), E2B_DEBUG "
+    "(--debug),\n"
+    "  E2B_CA_BUNDLE (--ca-bundle), E2B_TEMPLATE_ID (--template),\n"
+    "  --addressing auto|host|sandbox|url, --stall-timeout DURATION "
+    "(default 30s)\n";
+
+/* The subcommand being run, for its usage; NULL: all of them. */
+static const char *current_word;
+
+static void
+print_usage(FILE *f)
+{
+	bool sbx = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(synopses); i++) {
+		if (current_word && strcmp(current_word, synopses[i].word))
+			continue;
+		if (current_word == NULL && i > 0)
+			fprintf(
+			    f, "      %s", synopses[i].text + strlen("usage:"));
+		else
+			fputs(synopses[i].text, f);
+		sbx = sbx || synopses[i].sandbox_opts || !current_word;
+	}
+	if (sbx)
+		fputs(sandbox_help, f);
+	fputs(config_help, f);
+}
 
 enum {
 	O_SESSION = 256,
@@ -124,12 +188,12 @@ cmd_e2b_usage(const char *msg, const char *arg)
 		fprintf(stderr, "roma e2b: %s '%s'\n", msg, arg);
 	else if (msg)
 		fprintf(stderr, "roma e2b: %s\n", msg);
-	fputs(usage, stderr);
+	print_usage(stderr);
 	return 2;
 }
 
-static int
-seconds(const char *s, long *out)
+int
+cmd_e2b_seconds(const char *s, long *out)
 {
 	uint64_t ms;
 
@@ -177,9 +241,9 @@ option(int ch, struct e2b_opts *o)
 		o->template_id = optarg;
 		return 0;
 	case O_TIMEOUT:
-		return seconds(optarg, &o->timeout_s);
+		return cmd_e2b_seconds(optarg, &o->timeout_s);
 	case O_SBX_TIMEOUT:
-		return seconds(optarg, &o->sandbox_timeout_s);
+		return cmd_e2b_seconds(optarg, &o->sandbox_timeout_s);
 	case O_METADATA:
 		return pair(optarg, &o->metadata, &o->nmetadata);
 	case O_ENV:
@@ -200,7 +264,7 @@ option(int ch, struct e2b_opts *o)
 		o->state = optarg;
 		return 0;
 	case O_LIMIT:
-		return count(optarg, 100, &o->limit);
+		return count(optarg, E2B_LIST_MAX, &o->limit);
 	case O_DEPTH:
 		return count(optarg, 64, &o->depth);
 	case O_CONTEXT:
@@ -263,7 +327,7 @@ cmd_e2b_parse(int argc, char **argv, bool permute, struct e2b_opts *o)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(usage, stdout);
+			print_usage(stdout);
 			return -1;
 		}
 		if (ch == 'f') {
@@ -353,8 +417,10 @@ cmd_e2b_target(struct e2b_ctx *c, const char *dflt)
 
 	if (c->cfg.debug) {
 		debug_sandbox(&c->sbx);
+		cmd_e2b_debug_notice(c);
 	} else if (c->o.session) {
-		create_opts(c, dflt, t ? t : E2B_SESSION_TIMEOUT, &cr);
+		/* 0: keep the session's own timeout (300 s for a new one). */
+		create_opts(c, dflt, t, &cr);
 		if ((r = e2b_session_open(&c->sess, c->o.session, &c->e)) != 0)
 			return r;
 		c->have_sess = true;
@@ -381,6 +447,17 @@ cmd_e2b_target(struct e2b_ctx *c, const char *dflt)
 	e2b_dp_init(&c->dp, &c->api, &c->sbx);
 	c->dp.user = c->o.user;
 	return 0;
+}
+
+void
+cmd_e2b_debug_notice(const struct e2b_ctx *c)
+{
+	if (c->o.session || c->o.sandbox)
+		fprintf(stderr,
+		    "roma e2b: debug mode (E2B_DEBUG): %s %s is ignored; "
+		    "using sandbox debug_sandbox_id\n",
+		    c->o.session ? "--session" : "--sandbox",
+		    c->o.session ? c->o.session : c->o.sandbox);
 }
 
 void
@@ -479,12 +556,16 @@ cmd_e2b(int argc, char **argv)
 	int skip = 2, status;
 
 	memset(&c, 0, sizeof(c));
+	current_word = NULL;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
+		print_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	word = argv[1];
+	for (size_t i = 0; i < ARRAY_SIZE(synopses); i++)
+		if (strcmp(word, synopses[i].word) == 0)
+			current_word = synopses[i].word;
 	if (has_action(word)) {
 		if (argc < 3)
 			return cmd_e2b_usage("missing subcommand for", word);

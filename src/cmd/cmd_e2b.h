@@ -20,8 +20,11 @@
 struct dotenv;
 struct json;
 
+/* The template of every sandbox roma creates unless --template or
+ * E2B_TEMPLATE_ID says otherwise (sandbox create included). */
 #define E2B_DEFAULT_TEMPLATE "code-interpreter-v1"
-#define E2B_SESSION_TIMEOUT  300L
+/* The most `sandbox list --limit` takes (it is a cap, not a page size). */
+#define E2B_LIST_MAX 1000000u
 
 struct e2b_opts {
 	struct e2b_flags flags;
@@ -65,6 +68,11 @@ void cmd_e2b_teardown(struct e2b_ctx *c);
 int cmd_e2b_target(struct e2b_ctx *c, const char *default_template);
 /* The template: --template, E2B_TEMPLATE_ID, then `dflt`. */
 const char *cmd_e2b_template(struct e2b_ctx *c, const char *dflt);
+/* Seconds or a duration ("300", "5m") from 1 s to 30 days into `out`;
+ * 2 with the usage printed when it is not one. */
+int cmd_e2b_seconds(const char *s, long *out);
+/* In debug mode: say on stderr that --session/--sandbox are ignored. */
+void cmd_e2b_debug_notice(const struct e2b_ctx *c);
 /* Print `j` as Python's json.dumps would, and a newline. */
 void cmd_e2b_print_py(const struct json *j);
 /* "roma e2b: MESSAGE" on stderr from c->e. */

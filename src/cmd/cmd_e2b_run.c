@@ -6,6 +6,7 @@
 #include "cmd/cmd_e2b.h"
 #include "e2b/interp.h"
 #include "e2b/ndjson.h"
+#include "e2b/text.h"
 #include "util/json.h"
 #include "util/jsondoc.h"
 #include "util/jsonget.h"
@@ -147,13 +148,16 @@ print_execution(struct e2b_ctx *c, const struct e2b_exec *x)
 {
 	struct json *j = json_new_object(), *res;
 	char *err = x->err_name ? error_repr(x) : NULL;
+	struct buf tmp = BUF_INIT;
 	size_t i;
 
 	json_add_bool(j, "success", true);
 	res = jsondoc_add_array(j, "results");
-	for (i = 0; i < jsondoc_len(x->results); i++)
+	for (i = 0; i < jsondoc_len(x->results); i++) {
+		buf_reset(&tmp);
 		jsondoc_push_str(
-		    res, jsonget_str(jsondoc_at(x->results, i), "text"));
+		    res, e2b_result_text(jsondoc_at(x->results, i), &tmp));
+	}
 	jsondoc_add(j, "stdout", jsondoc_dup(x->out));
 	jsondoc_add(j, "stderr", jsondoc_dup(x->err));
 	json_add_str(j, "error", err);
@@ -162,20 +166,21 @@ print_execution(struct e2b_ctx *c, const struct e2b_exec *x)
 	cmd_e2b_print_py(j);
 	json_free(j);
 	free(err);
+	buf_release(&tmp);
 }
 
 static void
 print_stream_end(const struct e2b_exec *x)
 {
-	const struct json *r;
-	const char *t;
+	struct buf tmp = BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < jsondoc_len(x->results); i++) {
-		r = jsondoc_at(x->results, i);
-		if ((t = jsonget_str(r, "text")) != NULL)
-			printf("%s\n", t);
+		buf_reset(&tmp);
+		printf(
+		    "%s\n", e2b_result_text(jsondoc_at(x->results, i), &tmp));
 	}
+	buf_release(&tmp);
 	if (x->err_name)
 		fprintf(stderr, "%s\n",
 		    *x->err_traceback ? x->err_traceback : x->err_value);
@@ -294,16 +299,21 @@ col_err(const char *p, size_t n, void *arg)
 	return k->stream ? live(p, n, stderr) : buf_add(&k->err, p, n);
 }
 
+/* The command line: one word as it is (a shell command line, as ROMA's
+ * run_command takes it), several each quoted for the shell and joined,
+ * so `exec sh -c 'exit 3'` runs exactly that. */
 static char *
 join_args(const struct e2b_opts *o)
 {
 	struct buf b = BUF_INIT;
 	int i;
 
+	if (o->argc == 1)
+		return xstrdup(o->argv[0]);
 	for (i = 0; i < o->argc; i++) {
 		if (i > 0)
 			buf_addc(&b, ' ');
-		buf_adds(&b, o->argv[i]);
+		e2b_shell_quote(o->argv[i], &b);
 	}
 	return buf_detach(&b, NULL);
 }

@@ -117,7 +117,17 @@ cmd_e2b_status(struct e2b_ctx *c)
 	if (c->o.session == NULL && c->o.sandbox == NULL)
 		return cmd_e2b_usage(
 		    "status needs --session or --sandbox", NULL);
-	if ((r = cmd_e2b_setup(c)) == 0 && c->o.sandbox)
+	if (c->o.argc > 0)
+		return cmd_e2b_usage("unexpected argument", c->o.argv[0]);
+	if ((r = cmd_e2b_setup(c)) == 0 && c->cfg.debug) {
+		/* As run-python and exec: the one debug sandbox, whatever
+		 * session or sandbox was named. */
+		cmd_e2b_debug_notice(c);
+		print_status("debug_sandbox_id", alive(c, "debug_sandbox_id"),
+		    0, 0, "debug");
+		return 0;
+	}
+	if (r == 0 && c->o.sandbox)
 		r = sandbox_status(c);
 	else if (r == 0 && (r = e2b_session_open(s, c->o.session, &c->e)) == 0)
 		c->have_sess = true;

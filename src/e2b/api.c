@@ -24,6 +24,26 @@
 #include <time.h>
 
 int
+e2b_ca_env_error(int r, struct rerr *e)
+{
+	static const char flag[] = "--ca-bundle ";
+	static const char fix[] = ": give a PEM CA bundle file";
+	char msg[sizeof(e->msg)];
+	size_t n;
+
+	if (strncmp(e->msg, flag, strlen(flag)) != 0)
+		return r;
+	snprintf(msg, sizeof(msg), "%s", e->msg + strlen(flag));
+	n = strlen(msg);
+	if (n >= strlen(fix) && strcmp(msg + n - strlen(fix), fix) == 0)
+		msg[n - strlen(fix)] = '\0';
+	return rerr_set(e, r,
+	    "E2B_CA_BUNDLE=%s: set E2B_CA_BUNDLE to a PEM CA bundle file or "
+	    "unset it",
+	    msg);
+}
+
+int
 e2b_api_init(struct e2b_api *a, const struct e2b_config *cfg, struct rerr *e)
 {
 	struct http_opts o = { 0 };
@@ -37,7 +57,7 @@ e2b_api_init(struct e2b_api *a, const struct e2b_config *cfg, struct rerr *e)
 	a->stall_ms = cfg->stall_ms > 0 ? cfg->stall_ms : 30000;
 	a->retry_budget_ms = 60000;
 	if ((r = tls_ca_find(cfg->ca_bundle, &a->ca, e)) != 0)
-		return r;
+		return cfg->ca_from_env ? e2b_ca_env_error(r, e) : r;
 	o.ca = &a->ca;
 	o.low_speed_time = (a->stall_ms + 999) / 1000;
 	o.user_agent = "roma/" ROMA_VERSION;

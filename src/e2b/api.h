@@ -74,6 +74,9 @@ struct e2b_list {
 };
 
 /* Set defaults, find the CA trust, make the HTTP client. */
+/* Reword tls_ca_find's error `r` about "--ca-bundle PATH" as one about
+ * E2B_CA_BUNDLE, where the path came from; returns `r`. */
+int e2b_ca_env_error(int r, struct rerr *e);
 int e2b_api_init(
     struct e2b_api *a, const struct e2b_config *cfg, struct rerr *e);
 void e2b_api_release(struct e2b_api *a);

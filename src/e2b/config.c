@@ -143,8 +143,10 @@ e2b_config_load(struct e2b_config *cfg, const struct e2b_flags *f,
 		cfg->api_url = api_of(cfg->domain);
 	if ((v = PICK(f->sandbox_url, "E2B_SANDBOX_URL")) != NULL)
 		cfg->sandbox_url = without_slash(v);
-	if ((v = PICK(f->ca_bundle, "E2B_CA_BUNDLE")) != NULL)
+	if ((v = PICK(f->ca_bundle, "E2B_CA_BUNDLE")) != NULL) {
 		cfg->ca_bundle = xstrdup(v);
+		cfg->ca_from_env = f->ca_bundle == NULL;
+	}
 	if ((r = addressing(PICK(f->addressing, "ROMA_E2B_ADDRESSING"),
 	         &cfg->addressing, e)) != 0)
 		return r;

@@ -44,6 +44,7 @@ struct e2b_config {
 	char *api_url;     /* never NULL; no trailing slash */
 	char *sandbox_url; /* NULL unless set; no trailing slash */
 	char *ca_bundle;   /* NULL: the usual trust chain (net/tls) */
+	bool ca_from_env;  /* ca_bundle is E2B_CA_BUNDLE's, not --ca-bundle */
 	bool debug;
 	enum e2b_addressing addressing;
 	long stall_ms; /* a stream silent this long fails; default 30 s */

@@ -3,6 +3,7 @@
 #include "e2b/config.h"
 #include "e2b/connect.h"
 #include "e2b/envd.h"
+#include "e2b/text.h"
 #include "e2b/utf8.h"
 #include "net/http.h"
 #include "util/b64.h"
@@ -116,7 +117,7 @@ e2b_envd_unary(const struct e2b_dp *dp, const char *method,
 	struct http_req hr = { 0 };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct e2b_hdrs h = { { NULL }, 0 };
-	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct buf url = BUF_INIT, body = BUF_INIT, shown = BUF_INIT;
 	int r;
 
 	if (reply)
@@ -132,7 +133,10 @@ e2b_envd_unary(const struct e2b_dp *dp, const char *method,
 	hr.body = body.ptr;
 	hr.body_len = body.len;
 	hr.timeout_ms = dp->api->request_timeout_ms;
-	log_debug(LOG_E2B, "envd %s %s", method, body.ptr);
+	if (log_on(LOG_LEVEL_DEBUG, LOG_E2B)) {
+		e2b_log_json(req, &shown);
+		log_debug(LOG_E2B, "envd %s %s", method, shown.ptr);
+	}
 	if ((r = http_do(dp->api->http, &hr, &resp, e)) != 0)
 		goto out;
 	if (resp.status != 200) {
@@ -149,6 +153,7 @@ out:
 	e2b_hdrs_release(&h);
 	buf_release(&url);
 	buf_release(&body);
+	buf_release(&shown);
 	return r;
 }
 
@@ -343,6 +348,7 @@ stream_call(const struct e2b_dp *dp, const char *method, const struct json *msg,
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct e2b_hdrs h = { { NULL }, 0 };
 	struct buf url = BUF_INIT, body = BUF_INIT, js = BUF_INIT;
+	struct buf shown = BUF_INIT;
 	struct stream s;
 	long t0 = now_ms();
 	int r;
@@ -366,7 +372,10 @@ stream_call(const struct e2b_dp *dp, const char *method, const struct json *msg,
 	hr.write = on_body;
 	hr.write_arg = &s;
 	hr.timeout_ms = timeout_ms > 0 ? timeout_ms + STREAM_GRACE_MS : 0;
-	log_debug(LOG_E2B, "envd %s %s", method, js.ptr);
+	if (log_on(LOG_LEVEL_DEBUG, LOG_E2B)) {
+		e2b_log_json(msg, &shown);
+		log_debug(LOG_E2B, "envd %s %s", method, shown.ptr);
+	}
 	if ((r = http_do(dp->api->http, &hr, &resp, e)) != 0) {
 		r = stream_failed(dp, r, t0, e);
 		goto out;
@@ -385,6 +394,7 @@ out:
 	e2b_hdrs_release(&h);
 	buf_release(&url);
 	buf_release(&body);
+	buf_release(&shown);
 	buf_release(&js);
 	return r;
 }

@@ -165,3 +165,48 @@ e2b_exec_line(struct e2b_exec *x, const char *line, size_t n, const char **text)
 	json_free(j);
 	return r;
 }
+
+/* Python's truthiness of a result field: present, not None, not empty. */
+static bool
+truthy(const struct json *v)
+{
+	if (v == NULL || jsondoc_is_null(v))
+		return false;
+	if (jsondoc_is_str(v))
+		return jsondoc_str(v)[0] != '\0';
+	if (jsondoc_is_obj(v) || jsondoc_is_arr(v))
+		return jsondoc_len(v) > 0;
+	return true;
+}
+
+const char *
+e2b_result_text(const struct json *res, struct buf *tmp)
+{
+	/* The SDK's Result.formats() order after text, html and png,
+	 * which cannot be set here; then the keys of "extra". */
+	static const char *const fmts[] = { "markdown", "svg", "jpeg", "pdf",
+		"latex", "json", "javascript", "data", "chart" };
+	const struct json *extra = jsondoc_get(res, "extra");
+	const char *sep = "";
+	size_t i;
+
+	if (jsonget_str(res, "text") != NULL)
+		return jsonget_str(res, "text");
+	if (truthy(jsondoc_get(res, "png")))
+		return "[PNG image output]";
+	if (truthy(jsondoc_get(res, "html")))
+		return "[HTML output]";
+	buf_adds(tmp, "Result(Formats: ");
+	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+		if (!truthy(jsondoc_get(res, fmts[i])))
+			continue;
+		buf_addf(tmp, "%s%s", sep, fmts[i]);
+		sep = ", ";
+	}
+	for (i = 0; jsondoc_is_obj(extra) && i < jsondoc_len(extra); i++) {
+		buf_addf(tmp, "%s%s", sep, jsondoc_key(jsondoc_at(extra, i)));
+		sep = ", ";
+	}
+	buf_addc(tmp, ')');
+	return tmp->ptr;
+}

@@ -63,4 +63,13 @@ void e2b_exec_release(struct e2b_exec *x);
 int e2b_exec_line(
     struct e2b_exec *x, const char *line, size_t n, const char **text);
 
+/*
+ * What ROMA's run_python_code puts in `results` for result object `res`:
+ * its text; for a result without one "[PNG image output]" when it has a
+ * PNG, "[HTML output]" when it has HTML, else str(result) as the Python
+ * SDK gives it ("Result(Formats: markdown, latex)").  The string is
+ * `res`'s or `tmp`'s (append-only; reset it between calls).
+ */
+const char *e2b_result_text(const struct json *res, struct buf *tmp);
+
 #endif

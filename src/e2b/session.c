@@ -268,16 +268,22 @@ e2b_session_ensure(struct e2b_api *a, struct e2b_session *s,
     const struct e2b_create *c, struct e2b_sandbox *out, struct buf *notice,
     struct rerr *e)
 {
+	struct e2b_create cc = *c;
 	char *old;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	/* No timeout asked for: the one the session was given last, so a
+	 * call without --sandbox-timeout does not undo an earlier one. */
+	if (cc.timeout_s <= 0)
+		cc.timeout_s = s->timeout_s > 0 ? s->timeout_s
+		                                : E2B_SESSION_DEFAULT_TIMEOUT;
 	if (s->sandbox_id == NULL)
-		return create(a, s, c, out, e);
-	r = e2b_api_connect(a, s->sandbox_id, c->timeout_s, out, NULL, e);
+		return create(a, s, &cc, out, e);
+	r = e2b_api_connect(a, s->sandbox_id, cc.timeout_s, out, NULL, e);
 	if (r == 0) {
-		if (c->timeout_s > 0 && c->timeout_s != s->timeout_s) {
-			s->timeout_s = c->timeout_s;
+		if (cc.timeout_s != s->timeout_s) {
+			s->timeout_s = cc.timeout_s;
 			r = e2b_session_save(s, e);
 		}
 		return r;
@@ -286,7 +292,7 @@ e2b_session_ensure(struct e2b_api *a, struct e2b_session *s,
 		return r;
 	old = xstrdup(s->sandbox_id);
 	rerr_clear(e);
-	if ((r = create(a, s, c, out, e)) == 0)
+	if ((r = create(a, s, &cc, out, e)) == 0)
 		buf_addf(notice,
 		    "sandbox %s of session '%s' was gone (expired or killed); "
 		    "started %s in its place: Python variables and files "

@@ -20,6 +20,9 @@ struct e2b_create;
 struct e2b_sandbox;
 struct rerr;
 
+/* A session's sandbox timeout when none was ever asked for. */
+#define E2B_SESSION_DEFAULT_TIMEOUT 300L
+
 struct e2b_session {
 	char *name;
 	char *dir;   /* the state directory */
@@ -46,9 +49,11 @@ void e2b_session_close(struct e2b_session *s);
 
 /*
  * Make the session's sandbox usable: connect to it (resuming it and
- * refreshing its timeout to `c->timeout_s`), or create one from `c` when
- * there is none or it died; then save.  When a dead sandbox was replaced
- * `notice` gets one sentence saying so.  `out` is filled on success.
+ * refreshing its timeout to `c->timeout_s`, or when that is 0 to the
+ * session's saved timeout, else E2B_SESSION_DEFAULT_TIMEOUT), or create
+ * one from `c` when there is none or it died; then save.  When a dead sandbox
+ * was replaced `notice` gets one sentence saying so.  `out` is filled on
+ * success.
  */
 int e2b_session_ensure(struct e2b_api *a, struct e2b_session *s,
     const struct e2b_create *c, struct e2b_sandbox *out, struct buf *notice,

@@ -3,8 +3,9 @@
 # command, the scenarios of the SDK fidelity run (tests/e2b-sdk/fidelity.mjs)
 # with the same expected results, and the failure cases: a sandbox expiring
 # mid-session, 429 with Retry-After, 503 on create, a stalled stream,
-# multibyte output split across chunks, a 10 MB file, and the API key absent
-# from all output at ROMA_LOG=trace.
+# multibyte output split across chunks, a 10 MB file, and the API key,
+# --env values, stdin data and file contents absent from all output at
+# ROMA_LOG=trace.
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -74,18 +75,42 @@ status "sandbox timeout" 0 e2b sandbox timeout "$SBX" 600
 e2b sandbox info "$SBX" --json
 left=$(($(date -d "$(jq -r .endAt <"$OUT")" +%s) - $(date +%s)))
 ok_if "timeout moves endAt" "$left s left" sh -c "[ $left -gt 590 ] && [ $left -le 601 ]"
+status "sandbox timeout: a duration" 0 e2b sandbox timeout "$SBX" 11m
+e2b sandbox info "$SBX" --json
+left=$(($(date -d "$(jq -r .endAt <"$OUT")" +%s) - $(date +%s)))
+ok_if "timeout 11m moves endAt" "$left s left" sh -c "[ $left -gt 650 ] && [ $left -le 661 ]"
+status "sandbox timeout without SECONDS is a usage error" 2 e2b sandbox timeout "$SBX"
+t_fail_check "missing SECONDS: no I/O error" grep -q 'I/O error' "$ERR"
+t_check "missing SECONDS: says so, with the sandbox usage" \
+    sh -c "grep -q 'missing SECONDS' '$ERR' && grep -q 'roma e2b sandbox timeout' '$ERR' && ! grep -q 'roma e2b exec' '$ERR'"
+status "sandbox timeout with bad SECONDS is a usage error" 2 e2b sandbox timeout "$SBX" abc
+t_check "bad SECONDS: named, no I/O error" sh -c "grep -q \"'abc'\" '$ERR' && ! grep -q 'I/O error' '$ERR'"
+status "sandbox timeout with a stray argument" 2 e2b sandbox timeout "$SBX" 60 61
 e2b sandbox create --metadata run=$RUN --metadata role=other
 OTHER=$(cat "$OUT")
 e2b sandbox create --metadata run=$RUN --metadata role=third
 THIRD=$(cat "$OUT")
-status "sandbox list (pages of 2)" 0 e2b sandbox list --metadata run=$RUN --limit 2 --json
+status "sandbox list" 0 e2b sandbox list --metadata run=$RUN --json
 expect "list: all three by metadata" "$(printf '%s\n' "$SBX" "$OTHER" "$THIRD" | sort | jq -R . | jq -sc .)" \
     '[.[].sandboxID] | sort'
+expect "create: default template code-interpreter-v1, as everywhere" '["code-interpreter-v1"]' \
+    "[.[] | select(.sandboxID == \"$OTHER\") | .templateID]"
+curl -fsS -X DELETE "$E2B_SERVER/__e2b/requests" >/dev/null
+status "sandbox list --limit 2" 0 e2b sandbox list --metadata run=$RUN --limit 2 --json
+expect "list --limit: a cap on what is printed" '2' 'length'
+n=$(curl -fsS "$E2B_SERVER/__e2b/requests" |
+    jq -c '[.[] | select(.method == "GET" and .path == "/v2/sandboxes") | (.query | test("limit=2(&|$)"))]')
+ok_if "list --limit: one request of 2, no paging past the cap" "requests: $n" [ "$n" = '[true]' ]
+e2b sandbox list --metadata run=$RUN --limit 1
+ok_if "list --limit 1 (text): one line" "$(wc -l <"$OUT") lines" [ "$(wc -l <"$OUT")" -eq 1 ]
 e2b sandbox list --metadata run=$RUN --metadata role=other --json
 expect "list: metadata AND filter" "[\"$OTHER\"]" '[.[].sandboxID]'
 e2b sandbox list --metadata run=$RUN --state paused --json
 expect "list: none paused" '0' 'length'
 status "kill third" 0 e2b sandbox kill "$THIRD"
+E2B_TEMPLATE_ID=base e2b sandbox create --json --timeout 30
+expect "create: E2B_TEMPLATE_ID is the default" '"base"' .templateID
+"$ROMA" e2b sandbox kill "$(jq -r .sandboxID <"$OUT")" >/dev/null 2>&1
 status "pause" 0 e2b sandbox pause "$OTHER"
 e2b sandbox list --metadata run=$RUN --state paused --json
 expect "list: the paused one" "[\"$OTHER\"]" '[.[].sandboxID]'
@@ -105,6 +130,11 @@ expect "exec: run_command shape" \
     "{\"success\":true,\"exit_code\":0,\"stdout\":\"bar baz\\n\",\"stderr\":\"warn\\n\",\"sandbox_id\":\"$SBX\"}" .
 status "exec: non-zero exit is the exit status" 3 e2b exec --sandbox "$SBX" 'echo out; echo err >&2; exit 3'
 expect "exec: failing command's JSON" '[false,3,"out\n","err\n"]' '[.success, .exit_code, .stdout, .stderr]'
+status "exec: several words are quoted, not re-split" 3 e2b exec --sandbox "$SBX" sh -c 'exit 3'
+e2b exec --sandbox "$SBX" printf '%s|' 'a b' "it's" '$HOME' ''
+expect "exec: each word reaches the command as it was" '"a b|it'"'"'s|$HOME||"' .stdout
+e2b exec --sandbox "$SBX" 'echo $((1 + 2)) | tr 3 x'
+expect "exec: one word is a shell command line" '"x\n"' .stdout
 e2b exec --sandbox "$SBX" 'whoami; pwd; echo $HOME'
 expect "exec: default user" '"user\n/home/user\n/home/user\n"' .stdout
 e2b exec --sandbox "$SBX" --user root 'whoami; id -u'
@@ -172,6 +202,15 @@ display(H())
 {"k": [1, 2]}'
 expect "run-python: a display result next to the main result" "[true,\"{'k': [1, 2]}\"]" \
     '[(.results[0] | startswith("<__main__.H object")), .results[1]]'
+e2b run-python --session s1 'display({"image/png": "iVBORw0KGgo="}, raw=True)
+display({"text/html": "<b>x</b>", "image/png": "iVBORw0KGgo="}, raw=True)
+display({"text/html": "<i>y</i>"}, raw=True)
+display({"text/markdown": "# h", "text/latex": "$x$"}, raw=True)
+None'
+expect "run-python: results without text as ROMA labels them" \
+    '["[PNG image output]","[PNG image output]","[HTML output]","Result(Formats: markdown, latex)"]' .results
+e2b run-python --session s1 --stream 'display({"text/html": "<i>y</i>"}, raw=True)'
+t_check "run-python --stream: the same label" grep -qx '\[HTML output\]' "$OUT"
 e2b run-python --session s1 --env CELL=c1 'import os, sys
 print("e", file=sys.stderr)
 print(os.environ.get("CELL"))'
@@ -196,6 +235,35 @@ status "context list" 0 e2b context list --session s1
 expect "context list: has it" 'true' "any(.[]; .id == \"$CTX\")"
 status "context restart" 0 e2b context restart --session s1 "$CTX"
 status "context rm" 0 e2b context rm --session s1 "$CTX"
+
+status "sandbox create --session on a live session fails" 1 e2b sandbox create --session s1
+t_check "create on a live session: says why and what to do" \
+    sh -c "grep -q 'already has sandbox $S1' '$ERR' && grep -q 'sandbox kill --session s1' '$ERR'"
+e2b status --session s1
+expect "create on a live session: the session keeps its sandbox" "\"$S1\"" .sandbox_id
+status "sandbox create --session NAME" 0 e2b sandbox create --session cs
+CS=$(cat "$OUT")
+"$ROMA" e2b sandbox kill "$CS" >/dev/null 2>&1
+status "sandbox create --session on a session whose sandbox is gone" 0 e2b sandbox create --session cs
+CS2=$(cat "$OUT")
+t_check "gone session sandbox: replaced, said so" sh -c "[ '$CS2' != '$CS' ] && grep -q 'was gone' '$ERR'"
+e2b status --session cs
+expect "create --session: recorded with the default template" "[\"$CS2\",\"code-interpreter-v1\",300]" \
+    '[.sandbox_id, .template, .timeout]'
+status "sandbox timeout --session NAME SECONDS" 0 e2b sandbox timeout --session cs 2m
+e2b sandbox info --session cs --json
+left=$(($(date -d "$(jq -r .endAt <"$OUT")" +%s) - $(date +%s)))
+ok_if "timeout --session: the session's sandbox" "$left s left" sh -c "[ $left -gt 110 ] && [ $left -le 121 ]"
+status "kill --session cs" 0 e2b sandbox kill --session cs
+
+e2b exec --session tk --sandbox-timeout 15m 'true'
+e2b exec --session tk 'true'
+e2b status --session tk
+expect "session timeout: kept by a call without --sandbox-timeout" '900' .timeout
+e2b sandbox info --session tk --json
+left=$(($(date -d "$(jq -r .endAt <"$OUT")" +%s) - $(date +%s)))
+ok_if "session timeout: the sandbox still ends 15 min out" "$left s left" [ "$left" -gt 800 ]
+"$ROMA" e2b sandbox kill --session tk >/dev/null 2>&1
 
 # Concurrent first calls share one sandbox.
 pids=()
@@ -250,17 +318,48 @@ ok_if "stalled stream: bounded wait" "$dt s" [ "$dt" -lt 15 ]
 expect "stalled stream: clear error" 'true' '.error | contains("stalled")'
 t_e2b_fault_clear
 
+E2B_CA_BUNDLE=$T_TMP/no-such-ca.pem e2b sandbox list
+t_check "a bad E2B_CA_BUNDLE is named as such" \
+    sh -c "grep -q 'E2B_CA_BUNDLE=$T_TMP/no-such-ca.pem' '$ERR' && ! grep -q -- '--ca-bundle' '$ERR'"
+status "exec --help" 0 e2b exec --help
+t_check "exec --help: exec's usage only" sh -c "grep -q 'roma e2b exec' '$OUT' && ! grep -q 'roma e2b files' '$OUT'"
+status "run-python -h" 0 e2b run-python -h
+t_check "run-python usage: --language, --timeout, --env" \
+    sh -c "grep -q -- '--language' '$OUT' && grep -q -- '--timeout' '$OUT' && grep -q -- '--env' '$OUT' && ! grep -q 'sandbox create' '$OUT'"
+status "sandbox create --help" 0 e2b sandbox create --help
+t_check "sandbox --help: the sandbox usage" sh -c "grep -q 'sandbox list' '$OUT' && ! grep -q 'run-python' '$OUT'"
+E2B_DEBUG=true status "status in debug mode" 0 e2b status --session s1
+expect "status in debug mode: the debug sandbox, as run-python" '["debug_sandbox_id","debug"]' '[.sandbox_id, .template]'
+t_check "status in debug mode: says the session is ignored" grep -q 'debug mode.*--session s1 is ignored' "$ERR"
+
 # --- secrets ------------------------------------------------------------------------
 all=$T_TMP/all-output
+secret=s3cr3t$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+# The commands check the value by its hash: the value itself in a command
+# line would be logged as part of the command.
+hash=$(printf %s "$secret" | sha256sum | cut -c1-64)
+printf 'file %s\n' "$secret" >"$T_TMP/secret.txt"
 {
 	ROMA_LOG=trace "$ROMA" e2b sandbox list --json
 	ROMA_LOG=trace "$ROMA" e2b exec --sandbox "$SBX" 'echo $E2B_SANDBOX_ID'
-	ROMA_LOG=trace "$ROMA" e2b run-python --session s1 'print(1)'
+	ROMA_LOG=trace "$ROMA" e2b exec --sandbox "$SBX" --env SECRETVAR="$secret" \
+	    '[ "$(printf %s "$SECRETVAR" | sha256sum | cut -c1-64)" = '"$hash"' ] && echo env-arrived'
+	echo "stdin $secret" | ROMA_LOG=trace "$ROMA" e2b exec --sandbox "$SBX" --stdin \
+	    --env SECRETVAR="$secret" 'cat >/dev/null; echo stdin-read'
+	ROMA_LOG=trace "$ROMA" e2b run-python --session s1 --env SECRETVAR="$secret" \
+	    'import hashlib, os; print("py-env", hashlib.sha256(os.environ["SECRETVAR"].encode()).hexdigest() == "'"$hash"'")'
+	ROMA_LOG=trace "$ROMA" e2b run-python --env SECRETVAR="$secret" --sandbox-timeout 30 'print(2)'
+	ROMA_LOG=trace "$ROMA" e2b files put --sandbox "$SBX" "$T_TMP/secret.txt" /tmp/secret.txt
 	ROMA_LOG=trace "$ROMA" e2b files cat --sandbox "$SBX" /etc/hostname
+	ROMA_LOG=trace "$ROMA" e2b sandbox create --timeout 30 --env SECRETVAR="$secret"
 	ROMA_LOG=trace "$ROMA" e2b sandbox create --json --timeout 30
 } >"$all" 2>&1
 t_check "trace output is there" grep -q 'X-API-Key' "$all"
+t_check "debug lines of envd requests are there" grep -q 'envd /process.Process/Start' "$all"
+t_check "the secret env values did arrive" \
+    sh -c "grep -q env-arrived '$all' && grep -q stdin-read '$all' && grep -q 'py-env True' '$all'"
 t_fail_check "the API key never appears at ROMA_LOG=trace" grep -qF "$E2B_API_KEY" "$all"
+t_fail_check "no --env value, stdin or file content at ROMA_LOG=trace" grep -qF "$secret" "$all"
 t_fail_check "no access token printed" grep -qi '"envdAccessToken"' "$all"
 
 status "kill the main sandbox" 0 e2b sandbox kill "$SBX"

@@ -203,6 +203,19 @@ test_config(void **state)
 	assert_string_equal(c.api_url, "http://localhost:3000");
 	base(&c, 49999, NULL, "http://localhost:49999", true);
 	e2b_config_release(&c);
+	/* Where the CA bundle came from, for its error messages. */
+	text = "E2B_CA_BUNDLE=/x/ca.pem\n";
+	dotenv_free(d);
+	d = dotenv_parse(text, strlen(text), NULL);
+	assert_int_equal(e2b_config_load(&c, &f, NULL, d, &e), 0);
+	assert_string_equal(c.ca_bundle, "/x/ca.pem");
+	assert_true(c.ca_from_env);
+	e2b_config_release(&c);
+	f.ca_bundle = "/y/ca.pem";
+	assert_int_equal(e2b_config_load(&c, &f, NULL, d, &e), 0);
+	assert_string_equal(c.ca_bundle, "/y/ca.pem");
+	assert_false(c.ca_from_env);
+	e2b_config_release(&c);
 	dotenv_free(d);
 	log_clear_secrets();
 }
@@ -256,6 +269,32 @@ test_print_py(void **state)
 	buf_release(&b);
 }
 
+/* A bad CA bundle is named after where it came from. */
+static void
+test_ca_source(void **state)
+{
+	struct e2b_config cfg;
+	struct e2b_api api;
+	struct rerr e;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.domain = (char *)"e2b.app";
+	cfg.ca_bundle = (char *)"/nonexistent/ca.pem";
+	cfg.ca_from_env = true;
+	rerr_clear(&e);
+	assert_int_equal(e2b_api_init(&api, &cfg, &e), -ENOENT);
+	assert_string_equal(rerr_str(&e),
+	    "E2B_CA_BUNDLE=/nonexistent/ca.pem: No such file or directory: "
+	    "set E2B_CA_BUNDLE to a PEM CA bundle file or unset it");
+	e2b_api_release(&api);
+	cfg.ca_from_env = false;
+	rerr_clear(&e);
+	assert_int_equal(e2b_api_init(&api, &cfg, &e), -ENOENT);
+	assert_non_null(strstr(rerr_str(&e), "--ca-bundle /nonexistent"));
+	e2b_api_release(&api);
+}
+
 int
 main(void)
 {
@@ -266,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_print_py),
+		cmocka_unit_test(test_ca_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -178,6 +178,43 @@ test_cap(void **state)
 	assert_int_equal(lines, 0);
 }
 
+/* ROMA's results entry for each kind of result, as run_python_code
+ * means it: the text, else a label for an image or HTML, else str(). */
+static void
+test_result_text(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"text\": \"2\", \"png\": \"iVBO\"}", "2" },
+		{ "{\"text\": \"\"}", "" },
+		{ "{\"png\": \"iVBO\", \"html\": \"<b>\"}",
+		    "[PNG image output]" },
+		{ "{\"text\": null, \"html\": \"<b>x</b>\"}", "[HTML output]" },
+		{ "{\"png\": \"\", \"html\": \"<i>\"}", "[HTML output]" },
+		{ "{\"markdown\": \"# h\", \"latex\": \"$x$\", "
+		  "\"is_main_result\": false, \"extra\": {}}",
+		    "Result(Formats: markdown, latex)" },
+		{ "{\"svg\": \"<svg/>\", \"extra\": {\"image/gif\": \"R0\"}}",
+		    "Result(Formats: svg, image/gif)" },
+		{ "{\"is_main_result\": true}", "Result(Formats: )" },
+	};
+	struct buf tmp = BUF_INIT;
+	struct json *j;
+	size_t i;
+
+	(void)state;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		j = jsonget_parse(cases[i].json, strlen(cases[i].json));
+		assert_non_null(j);
+		buf_reset(&tmp);
+		assert_string_equal(e2b_result_text(j, &tmp), cases[i].want);
+		json_free(j);
+	}
+	buf_release(&tmp);
+}
+
 int
 main(void)
 {
@@ -186,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_byte_by_byte),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_result_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
