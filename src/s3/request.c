@@ -66,7 +66,9 @@ hash_reader(
 {
 	struct crypto_sha256 *h = crypto_sha256_new();
 	unsigned char d[CRYPTO_SHA256_LEN];
-	char *chunk = malloc(HASH_CHUNK);
+	/* Large reads for large bodies; a small one costs no 1 MiB mmap. */
+	size_t max = b->size < HASH_CHUNK ? (size_t)b->size : HASH_CHUNK;
+	char *chunk = malloc(max ? max : 1);
 	uint64_t off;
 	size_t n;
 	int r = 0;
@@ -74,8 +76,7 @@ hash_reader(
 	if (chunk == NULL)
 		abort();
 	for (off = 0; off < b->size; off += n) {
-		n = b->size - off < HASH_CHUNK ? (size_t)(b->size - off)
-		                               : HASH_CHUNK;
+		n = b->size - off < max ? (size_t)(b->size - off) : max;
 		if ((r = b->read(chunk, n, off, b->arg)) != 0)
 			break;
 		crypto_sha256_update(h, chunk, n);

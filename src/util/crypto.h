@@ -5,6 +5,7 @@
 #ifndef UTIL_CRYPTO_H
 #define UTIL_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CRYPTO_SHA256_LEN 32
@@ -20,6 +21,14 @@ void crypto_sha256_update(struct crypto_sha256 *c, const void *p, size_t n);
 /* Writes the digest and frees `c`. */
 void crypto_sha256_final(
     struct crypto_sha256 *c, unsigned char out[CRYPTO_SHA256_LEN]);
+/*
+ * The SHA-256 behind the calls above: "sha-ni" (the x86 SHA extensions)
+ * when the CPU has them and ROMA_NO_SHANI is unset or "0" (read once), else
+ * "mbedtls".  crypto_sha256_force_mbedtls(true) switches to mbedTLS for
+ * what follows (tests compare the two); call it before starting threads.
+ */
+const char *crypto_sha256_impl(void);
+void crypto_sha256_force_mbedtls(bool on);
 /* Lower-case hex of `n` bytes into `out`, which holds 2n+1 bytes. */
 void crypto_hex(const unsigned char *in, size_t n, char *out);
 /* mbedTLS's version, e.g. "3.6.6". */
