@@ -8,6 +8,7 @@
 #include "objstore/objstore.h"
 #include "util/log.h"
 #include "util/rerr.h"
+#include "util/workpool.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -22,80 +23,14 @@
 
 #define DEFAULT_PART_SIZE   (8ull << 20)
 #define DEFAULT_CONCURRENCY 8
-#define MAX_CONCURRENCY     64
-
-/* Run task(0..n-1) on up to `threads` threads, the caller's included. */
-struct pool {
-	pthread_mutex_t mu;
-	unsigned next;
-	unsigned n;
-	int err; /* the first failure, which stops the others */
-	struct rerr e;
-	int (*task)(unsigned i, void *arg, struct rerr *e);
-	void *arg;
-};
-
-static void *
-pool_worker(void *arg)
-{
-	struct pool *p = arg;
-	struct rerr e;
-	unsigned i;
-	int r;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		if (p->err != 0 || p->next == p->n) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		rerr_clear(&e);
-		r = p->task(i, p->arg, &e);
-		pthread_mutex_lock(&p->mu);
-		if (r != 0 && p->err == 0) {
-			p->err = r;
-			p->e = e;
-		}
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-static int
-pool_run(unsigned n, unsigned threads,
-    int (*task)(unsigned i, void *arg, struct rerr *e), void *arg,
-    struct rerr *e)
-{
-	struct pool p = { .n = n, .task = task, .arg = arg };
-	pthread_t *tids;
-	unsigned i, started = 0;
-
-	if (threads > n)
-		threads = n;
-	pthread_mutex_init(&p.mu, NULL);
-	tids = xcalloc(threads ? threads : 1, sizeof(*tids));
-	/* A thread that cannot start only means less parallelism. */
-	for (i = 1; i < threads; i++)
-		if (pthread_create(&tids[started], NULL, pool_worker, &p) == 0)
-			started++;
-	pool_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
-	pthread_mutex_destroy(&p.mu);
-	if (p.err != 0 && e != NULL)
-		*e = p.e;
-	return p.err;
-}
 
 static void
 xfer_params(const struct objstore_xfer *x, uint64_t *part, unsigned *conc)
 {
 	*part = x && x->part_size ? x->part_size : DEFAULT_PART_SIZE;
 	*conc = x && x->concurrency ? x->concurrency : DEFAULT_CONCURRENCY;
-	if (*conc > MAX_CONCURRENCY)
-		*conc = MAX_CONCURRENCY;
+	if (*conc > WORKPOOL_MAX_THREADS)
+		*conc = WORKPOOL_MAX_THREADS;
 }
 
 struct upload {
@@ -164,7 +99,7 @@ put_multipart(struct objstore *s, const char *key,
 		return r;
 	u.id = id;
 	u.parts = xcalloc(nparts, sizeof(*u.parts));
-	r = pool_run(nparts, conc, upload_part, &u, e);
+	r = workpool_run(nparts, conc, upload_part, &u, e);
 	if (r == 0)
 		r = objstore_mpu_complete(s, key, id, u.parts, nparts, res, e);
 	/* Complete or nothing: keep the first error, drop the parts. */
@@ -326,7 +261,7 @@ objstore_get_fd(struct objstore *s, const char *key, int fd,
 	/* Ranges 1..n-1; range 0 came with the object's size and etag. */
 	n = (unsigned)((d.size + d.part_size - 1) / d.part_size);
 	if (d.seekable && n > 1) {
-		r = pool_run(n - 1, conc, fetch_next, &d, e);
+		r = workpool_run(n - 1, conc, fetch_next, &d, e);
 	} else {
 		for (i = 1; i < n && r == 0; i++)
 			r = fetch_range(i, &d, e);

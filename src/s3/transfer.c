@@ -11,6 +11,7 @@
 #include "s3/xml.h"
 #include "util/log.h"
 #include "util/rerr.h"
+#include "util/workpool.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -22,70 +23,6 @@
 #include <unistd.h>
 
 #define COPY_PART_SIZE (512ull << 20) /* copy parts cost us no bandwidth */
-#define MAX_THREADS    64u
-
-/* ---- A pool: task(0..n-1) on up to `threads` threads. ---- */
-
-struct pool {
-	pthread_mutex_t mu;
-	unsigned next, n;
-	int err; /* the first failure stops the others */
-	struct rerr e;
-	int (*task)(unsigned i, void *arg, struct rerr *e);
-	void *arg;
-};
-
-static void *
-pool_worker(void *arg)
-{
-	struct pool *p = arg;
-	struct rerr e;
-	unsigned i;
-	int r;
-
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		if (p->err != 0 || p->next == p->n) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		rerr_clear(&e);
-		r = p->task(i, p->arg, &e);
-		pthread_mutex_lock(&p->mu);
-		if (r != 0 && p->err == 0) {
-			p->err = r;
-			p->e = e;
-		}
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-static int
-pool_run(unsigned n, unsigned threads,
-    int (*task)(unsigned i, void *arg, struct rerr *e), void *arg,
-    struct rerr *e)
-{
-	struct pool p = { .n = n, .task = task, .arg = arg };
-	pthread_t tids[MAX_THREADS];
-	unsigned i, started = 0;
-
-	threads = threads > MAX_THREADS ? MAX_THREADS : threads;
-	threads = threads > n ? n : threads;
-	pthread_mutex_init(&p.mu, NULL);
-	/* A thread that cannot start only means less parallelism. */
-	for (i = 1; i < threads; i++)
-		if (pthread_create(&tids[started], NULL, pool_worker, &p) == 0)
-			started++;
-	pool_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	pthread_mutex_destroy(&p.mu);
-	if (p.err != 0 && e)
-		*e = p.e;
-	return p.err;
-}
 
 /* ---- Progress, reported one call at a time. ---- */
 
@@ -239,7 +176,7 @@ upload_multipart(struct up *u, const struct s3_put_opts *o,
 		return r;
 	u->id = id;
 	u->parts = xcalloc(n, sizeof(*u->parts));
-	r = pool_run(n, threads(u->c, x), up_part, u, e);
+	r = workpool_run(n, threads(u->c, x), up_part, u, e);
 	if (r == 0)
 		r = s3_mpu_complete(
 		    u->c, u->bucket, u->key, id, u->parts, n, res, e);
@@ -371,7 +308,7 @@ s3_download_fd(struct s3_client *c, const char *bucket, const char *key, int fd,
 		    "download s3://%s/%s: sizing the file: %s", bucket, key,
 		    strerror(errno));
 	else
-		r = pool_run(n, threads(c, x), down_range, &d, e);
+		r = workpool_run(n, threads(c, x), down_range, &d, e);
 	pthread_mutex_destroy(&d.prog.mu);
 out:
 	s3_object_info_release(&own);
@@ -416,7 +353,7 @@ copy_multipart(struct cp *p, const struct s3_put_opts *o,
 		return r;
 	p->id = id;
 	p->parts = xcalloc(n, sizeof(*p->parts));
-	r = pool_run(n, threads(p->c, x), cp_part, p, e);
+	r = workpool_run(n, threads(p->c, x), cp_part, p, e);
 	if (r == 0)
 		r = s3_mpu_complete(
 		    p->c, p->bucket, p->key, id, p->parts, n, res, e);
@@ -545,7 +482,7 @@ stream_parts(struct stream *s, int fd, uint64_t ps, unsigned k,
 		for (i = 0; i < nb; i++)
 			s->parts[i].num = *nall + i + 1;
 		*nall += nb;
-		r = pool_run(nb, k, stream_part, s, e);
+		r = workpool_run(nb, k, stream_part, s, e);
 		if (eof)
 			break;
 		nb = 0;
@@ -587,7 +524,7 @@ s3_upload_stream(struct s3_client *c, const char *bucket, const char *key,
 	struct s3_body b = { 0 };
 	int r;
 
-	k = k < 1 ? 1 : k > MAX_THREADS ? MAX_THREADS : k;
+	k = k < 1 ? 1 : k > WORKPOOL_MAX_THREADS ? WORKPOOL_MAX_THREADS : k;
 	s.bufs = xcalloc(k, sizeof(*s.bufs));
 	s.lens = xcalloc(k, sizeof(*s.lens));
 	for (i = 0; i < k; i++)
