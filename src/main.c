@@ -85,6 +85,10 @@ main(int argc, char **argv)
 		return finish(run_help(argc, argv));
 	if (strcmp(argv[1], "--version") == 0)
 		return finish(cmd_version(argc - 1, argv + 1));
+	/* mount.fuse (fstab type fuse.roma) runs `roma SOURCE DIR -o OPTS`. */
+	if (cmd_find(argv[1]) == NULL && argc == 5 &&
+	    strcmp(argv[3], "-o") == 0)
+		return finish(cmd_mount(argc, argv));
 	if ((a = cmd_find(argv[1])) == NULL) {
 		fprintf(stderr,
 		    "roma: '%s' is not a roma applet; see 'roma help'\n",
