@@ -156,25 +156,27 @@ rm_files() {
 	local i
 	for i in $(seq "$NFILES"); do rm "file$i"; done
 }
-create_files_parallel() {
+# The parallel steps run in a subshell so `wait` waits for their own jobs,
+# not for the servers and daemons this script started in the background.
+create_files_parallel() (
 	local i
 	for i in $(seq "$NFILES"); do echo "$i" >"file$i" & done
 	wait
-}
-rm_files_parallel() {
+)
+rm_files_parallel() (
 	local i
 	for i in $(seq "$NFILES"); do rm "file$i" & done
 	wait
-}
-create_n_parallel() {
+)
+create_n_parallel() (
 	local i
 	for i in $(seq "$1"); do echo "$i" >"ls$i" & done
 	wait
-}
+)
 ls_files() {
 	[ "$(ls -1 --color=always | wc -l)" -eq "$1" ]
 }
-create_tree_parallel() {
+create_tree_parallel() (
 	local i j k
 	for i in $(seq 9); do
 		mkdir "$i"
@@ -184,7 +186,7 @@ create_tree_parallel() {
 		done
 	done
 	wait
-}
+)
 find_files() {
 	[ "$(find . | wc -l)" -eq 820 ]
 }

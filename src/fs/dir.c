@@ -189,6 +189,11 @@ fs_resolve(
 	r = fs_probe(fs, key, &p);
 	free(key);
 	pthread_mutex_lock(&fs->lock);
+	/* The store disagrees with the cached listing: it is out of date,
+	 * and readdir must not show it again. */
+	if ((r == 0 || r == -ENOENT) && dir->list != NULL &&
+	    (r == 0) != (listing_find(dir->list, name) != NULL))
+		fs_dir_invalidate(dir);
 	in = inode_child(fs, dir, name);
 	if (r == -ENOENT && in != NULL && child_fresh(fs, in)) {
 		r = 0; /* created here meanwhile */

@@ -256,6 +256,14 @@ fs_write(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
 		 * at 0 of an existing file starts a new object, as there). */
 		in->cs = CS_STREAM;
 		r = stream_write(fs, in, h, buf, size, x);
+		if (r == -ETIME) {
+			/* No budget for its buffer: stage it instead. */
+			r = stream_spill(fs, in);
+			if (r == 0)
+				r = write_staged(fs, in, buf, size, uoff);
+			if (r >= 0)
+				r = 0;
+		}
 		if (r == 0) {
 			set_local_size(fs, in, uoff + size);
 			r = (ssize_t)size;

@@ -182,6 +182,9 @@ int fs_dir_empty(struct fs *fs, const char *dirkey, bool *empty);
 
 /* ---- budget and pool (pool.c) ---- */
 int budget_reserve(struct fs *fs, uint64_t n, const struct fs_ctx *x);
+int budget_wait(
+    struct fs *fs, uint64_t n, const struct fs_ctx *x, int timeout_ms);
+void budget_force(struct fs *fs, uint64_t n);
 bool budget_try(struct fs *fs, uint64_t n);
 void budget_release(struct fs *fs, uint64_t n);
 struct pool *pool_new(unsigned nthreads);
@@ -199,6 +202,8 @@ int stream_write(struct fs *fs, struct inode *in, struct fh *h, const void *buf,
 int stream_finish(struct fs *fs, struct inode *in, const char *key,
     const struct objstore_attrs *a, struct objstore_put_res *res);
 void stream_abort(struct fs *fs, struct inode *in);
+/* Move a stream that has sent no part into a staging file.  Under io. */
+int stream_spill(struct fs *fs, struct inode *in);
 int stage_ensure(struct fs *fs, struct inode *in, bool fetch);
 int stage_upload(struct fs *fs, struct inode *in, const char *key,
     const struct objstore_attrs *a, struct objstore_put_res *res);

@@ -35,6 +35,8 @@ fuseop_version(void)
 	return fuse_pkgversion();
 }
 
+struct fuse_session *_Atomic fuseop_se;
+
 static struct fs *
 fs_of(fuse_req_t req)
 {
@@ -272,6 +274,18 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	    -fs_rename(fs_of(req), &x, parent, name, newparent, newname, f));
 }
 
+/* The object changed: the kernel's cached size and mtime go too (a negative
+ * offset touches attributes only, so this is safe inside a request), else
+ * reads stop at the old size for the whole attribute TTL. */
+static void
+inval_attrs(fuse_ino_t ino)
+{
+	struct fuse_session *se = fuseop_se;
+
+	if (se != NULL)
+		(void)fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+}
+
 static void
 op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -288,6 +302,8 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = res.fh;
 	fi->keep_cache = res.keep_cache;
 	fi->direct_io = res.direct_io;
+	if (!res.keep_cache)
+		inval_attrs(ino);
 	if (fuse_reply_open(req, fi) != 0)
 		fs_release(fs_of(req), &x, ino, res.fh); /* interrupted */
 }

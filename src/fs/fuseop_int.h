@@ -8,7 +8,11 @@
 #include "roma.h"
 
 struct fuse_lowlevel_ops;
+struct fuse_session;
 
 extern const struct fuse_lowlevel_ops fuseop_ops;
+
+/* The serving session (NULL outside fuseop_main): for notifications. */
+extern struct fuse_session *_Atomic fuseop_se;
 
 #endif

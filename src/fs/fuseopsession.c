@@ -368,7 +368,9 @@ fuseop_main(struct fs *fs, const struct fuseop_config *c, struct rerr *e)
 	if (fuse_session_mount(s.se, s.mnt) != 0) {
 		r = mount_error(c, s.mnt, e);
 	} else {
+		fuseop_se = s.se;
 		r = serve(fs, &s, c);
+		fuseop_se = NULL;
 		if (r != 0)
 			rerr_set(e, r, "FUSE loop: %s", strerror(-r));
 	}

@@ -60,6 +60,24 @@ budget_try(struct fs *fs, uint64_t n)
 int
 budget_reserve(struct fs *fs, uint64_t n, const struct fs_ctx *x)
 {
+	return budget_wait(fs, n, x, -1);
+}
+
+/* Take `n` bytes beyond the budget: only where waiting could deadlock. */
+void
+budget_force(struct fs *fs, uint64_t n)
+{
+	pthread_mutex_lock(&fs->mlock);
+	fs->mem_used += n;
+	pthread_mutex_unlock(&fs->mlock);
+}
+
+/* As budget_reserve, but -ETIME after `timeout_ms` (< 0: no limit). */
+int
+budget_wait(struct fs *fs, uint64_t n, const struct fs_ctx *x, int timeout_ms)
+{
+	uint64_t until =
+	    timeout_ms < 0 ? 0 : fs_now_ms() + (uint64_t)timeout_ms;
 	int r = 0;
 
 	pthread_mutex_lock(&fs->mlock);
@@ -68,6 +86,10 @@ budget_reserve(struct fs *fs, uint64_t n, const struct fs_ctx *x)
 
 		if (fs_interrupted(x)) {
 			r = -EINTR;
+			break;
+		}
+		if (until != 0 && fs_now_ms() >= until) {
+			r = -ETIME;
 			break;
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -30,6 +30,9 @@ struct stream {
 	int err; /* the first failure: every later call returns it */
 };
 
+/* How long a writer waits for budget before it stages or overdraws. */
+#define BUDGET_WAIT_MS 500
+
 struct part_job {
 	struct stream *s;
 	unsigned num;
@@ -192,7 +195,26 @@ stream_write(struct fs *fs, struct inode *in, struct fh *h, const void *buf,
 		if (s->buf == NULL) {
 			uint64_t cap = part_size(fs, s->nparts + 1);
 
-			r = budget_reserve(fs, cap, x);
+			/*
+			 * Budget is held by part buffers being filled, whose
+			 * next write needs a FUSE worker: if every worker
+			 * waited here, none would ever free it.  So the wait
+			 * is short; then a stream that sent nothing yet moves
+			 * to a staging file (-ETIME: fs_write does it, and
+			 * nothing of `buf` is taken yet), and any other takes
+			 * its part beyond the budget rather than hang.
+			 */
+			r = budget_wait(fs, cap, x, BUDGET_WAIT_MS);
+			if (r == -ETIME && s->upload_id == NULL &&
+			    fs->staging != NULL)
+				return -ETIME;
+			if (r == -ETIME) {
+				log_warn(LOG_FUSE,
+				    "memory limit: one part beyond the budget "
+				    "rather than wait");
+				budget_force(fs, cap);
+				r = 0;
+			}
 			if (r != 0)
 				break;
 			s->buf = xmalloc(cap);
@@ -231,6 +253,31 @@ stream_free(struct fs *fs, struct inode *in)
 	free(s->upload_id);
 	free(s);
 	in->stream = NULL;
+}
+
+int
+stream_spill(struct fs *fs, struct inode *in)
+{
+	struct stream *s = in->stream;
+	int r;
+
+	if (s == NULL || s->upload_id != NULL)
+		return -EINVAL;
+	r = stage_ensure(fs, in, false);
+	if (r == 0 && s->blen > 0) {
+		ssize_t w = stage_pwrite(fs, in, s->buf, s->blen, 0);
+
+		r = w < 0 ? (int)w : 0;
+	}
+	if (r != 0) {
+		stage_drop(fs, in);
+		in->cs = CS_STREAM;
+		return r;
+	}
+	stream_free(fs, in);
+	in->cs = CS_STAGE;
+	in->sdirty = true;
+	return 0;
 }
 
 void

@@ -75,8 +75,11 @@ m_get() {
 	t_curl_s3 -fsS "$(m_url "$1" "$2")"
 }
 
+# A Content-Type is given: curl's default for --data-binary is a form, which
+# moto (Werkzeug) parses as one and so stores an empty object.
 m_put() {
-	t_curl_s3 -fsS -X PUT --data-binary "@$3" "$(m_url "$1" "$2")" >/dev/null
+	t_curl_s3 -fsS -X PUT -H 'Content-Type: application/octet-stream' \
+	    --data-binary "@$3" "$(m_url "$1" "$2")" >/dev/null
 }
 
 m_exists() {

@@ -302,6 +302,33 @@ test_statfs_and_setattr_noops(void **state)
 	h_free(h);
 }
 
+/* ls -R after mkdir on the mount and puts through S3 into the new
+ * directories (the tree of mount_posix.sh): a directory made here is not
+ * known to stay empty, so its first readdir lists the store, and a name
+ * never looked up is found even right after a cached listing. */
+static void
+test_mkdir_then_external_puts(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs_entry e;
+	uint64_t d;
+
+	(void)state;
+	assert_int_equal(fs_mkdir(h->fs, NULL, FS_ROOT_INO, "t", 0755, &e), 0);
+	d = e.ino;
+	assert_int_equal(fs_mkdir(h->fs, NULL, d, "e1", 0755, &e), 0);
+	ext_put(h, "t/e1/g1", "11");
+	ext_put(h, "t/g0", "00");
+	assert_ls(h, "t", "e1/ g0");
+	assert_ls(h, "t/e1", "g1");
+	/* Put after those listings: a lookup finds it, and so does the
+	 * next readdir once the name was looked up. */
+	ext_put(h, "t/e1/g2", "12");
+	assert_file(h, "t/e1/g2", "12");
+	assert_ls(h, "t/e1", "g1 g2");
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -313,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_revalidate_on_open),
 		cmocka_unit_test(test_external_delete_in_listing),
 		cmocka_unit_test(test_mkdir_rmdir_unlink),
+		cmocka_unit_test(test_mkdir_then_external_puts),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_rename_multipart_copy),
 		cmocka_unit_test(test_prefix),
