@@ -213,6 +213,8 @@ fill_config(const struct fs_mount_opts *o, struct fs_config *c)
 		c->max_parallel = o->max_parallel;
 	if (o->read_ahead)
 		c->read_ahead = o->read_ahead;
+	if (o->copy_threshold)
+		c->copy_threshold = o->copy_threshold;
 }
 
 static void

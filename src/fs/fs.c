@@ -29,6 +29,7 @@ fs_config_defaults(struct fs_config *c)
 	c->part_size = 5ull << 20;
 	c->max_parallel = 16;
 	c->read_ahead = 64ull << 20;
+	c->copy_threshold = FS_COPY_ONE_MAX;
 }
 
 /* "/a/b/" -> "a/b/", "" -> "" (goofys's ParseBucketSpec). */
@@ -65,6 +66,8 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 		fs->cfg.part_size = 5ull << 20;
 	if (fs->cfg.max_parallel == 0)
 		fs->cfg.max_parallel = 16;
+	if (fs->cfg.copy_threshold == 0)
+		fs->cfg.copy_threshold = FS_COPY_ONE_MAX;
 	if (fs->cfg.memory_limit == 0)
 		fs->cfg.memory_limit = 1ull << 30;
 	if (fs->cfg.staging_max == 0)

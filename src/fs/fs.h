@@ -83,6 +83,11 @@ struct fs_config {
 	uint64_t part_size;
 	unsigned max_parallel; /* parts and readahead requests; default 16 */
 	uint64_t read_ahead;   /* bytes ahead per sequential reader; 64 MiB */
+	/* rename copies a file larger than this by multipart part-copy
+	 * (parts of part_size, at least 5 MiB), else by one CopyObject
+	 * (which falls back to part-copy if the store says -EFBIG).  0: the
+	 * default, 5 GiB, S3's CopyObject limit. */
+	uint64_t copy_threshold;
 };
 
 /* The reply to lookup, create, mkdir and symlink: one more lookup of the
@@ -187,7 +192,8 @@ int fs_rmdir(
 int fs_unlink(
     struct fs *fs, const struct fs_ctx *x, uint64_t parent, const char *name);
 /*
- * Files: copy (multipart copy above the store's single-copy limit) then
+ * Files: copy (multipart copy above copy_threshold, or when the store
+ * refuses a single copy with -EFBIG) then
  * delete; directories object by object, markers included.  Replaces an
  * existing target (a file by a file; an empty directory by a directory),
  * -EISDIR file onto dir, -ENOTDIR dir onto file, -ENOTEMPTY onto a

@@ -22,6 +22,11 @@
 #include <time.h>
 
 #define FS_UNKNOWN_INO 0xffffffffull /* d_ino of an entry not looked up */
+/* S3's limits on copies: one CopyObject, and a part of a multipart copy
+ * (at least 5 MiB except the last, at most 5 GiB). */
+#define FS_COPY_ONE_MAX  (5ull << 30)
+#define FS_COPY_PART_MIN (5ull << 20)
+#define FS_COPY_PART_MAX (5ull << 30)
 
 enum itype { IT_DIR, IT_REG, IT_LNK };
 
@@ -217,6 +222,9 @@ void staging_fini(struct fs *fs);
 ssize_t ra_read(struct fs *fs, struct fh *h, void *buf, size_t size,
     uint64_t off, const struct fs_ctx *x);
 void ra_free(struct fs *fs, struct fh *h);
+/* Copy `src` to `dst` (`size` bytes, UINT64_MAX when unknown; `etag`
+ * guards the source when not NULL): multipart part-copy above
+ * cfg.copy_threshold or when a single copy gives -EFBIG. */
 int fs_copy_object(struct fs *fs, const char *src, const char *dst,
     uint64_t size, const char *etag);
 void fs_upload_attrs(

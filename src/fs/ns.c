@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SYMLINK_META  "--symlink-target"
-#define COPY_PART_MIN (64ull << 20)
-#define COPY_ONE_MAX  (5ull << 30)
+#define SYMLINK_META "--symlink-target"
 
 static int
 hold_dir(struct fs *fs, uint64_t ino, struct inode **dir)
@@ -165,15 +163,17 @@ fs_unlink(
 	return r;
 }
 
-/* Above the single-copy limit: UploadPartCopy of ranges, guarded by the
- * source's ETag; the metadata comes along from the HEAD. */
+/* Above the copy threshold: UploadPartCopy of ranges of the fs's part
+ * size (at least S3's 5 MiB, at most 5 GiB, and large enough for 10000
+ * parts), guarded by the source's ETag; the metadata comes along from the
+ * HEAD. */
 static int
 copy_multipart(struct fs *fs, const char *src, const char *dst)
 {
 	struct objstore_info info = { 0 };
 	struct objstore_attrs a = { 0 };
 	struct objstore_part *parts = NULL;
-	uint64_t part, off;
+	uint64_t part, fit, off;
 	char *id = NULL;
 	unsigned n = 0;
 	int r;
@@ -181,9 +181,14 @@ copy_multipart(struct fs *fs, const char *src, const char *dst)
 	r = objstore_head(fs->store, src, &info, NULL);
 	if (r != 0)
 		return r;
-	part = (info.size + OBJSTORE_PARTS_MAX - 1) / OBJSTORE_PARTS_MAX;
-	if (part < COPY_PART_MIN)
-		part = COPY_PART_MIN;
+	part = fs->cfg.part_size;
+	if (part < FS_COPY_PART_MIN)
+		part = FS_COPY_PART_MIN;
+	fit = (info.size + OBJSTORE_PARTS_MAX - 1) / OBJSTORE_PARTS_MAX;
+	if (part < fit)
+		part = fit;
+	if (part > FS_COPY_PART_MAX)
+		part = FS_COPY_PART_MAX;
 	a.content_type = info.content_type;
 	a.meta = info.meta;
 	a.nmeta = info.nmeta;
@@ -216,7 +221,7 @@ fs_copy_object(struct fs *fs, const char *src, const char *dst, uint64_t size,
 {
 	int r = -EFBIG;
 
-	if (size == UINT64_MAX || size <= COPY_ONE_MAX)
+	if (size == UINT64_MAX || size <= fs->cfg.copy_threshold)
 		r = objstore_copy(fs->store, src, dst,
 		    etag != NULL && etag[0] ? etag : NULL, NULL, NULL, NULL);
 	if (r == -EFBIG)

@@ -79,6 +79,7 @@ static const struct flagdef flags[] = {
 	{ "part-size", F_SIZE, OFF(part_size), NOSET },
 	{ "max-parallel", F_COUNT, OFF(max_parallel), NOSET },
 	{ "read-ahead", F_SIZE, OFF(read_ahead), NOSET },
+	{ "copy-threshold", F_SIZE, OFF(copy_threshold), NOSET },
 	{ "enable-symlinks", F_BOOL, OFF(enable_symlinks), NOSET },
 	{ "ca-bundle", F_STR, OFF(ca_bundle), NOSET },
 	{ "debug", F_BOOL, OFF(debug), NOSET },

@@ -80,6 +80,7 @@ struct fs_mount_opts {
 	uint64_t part_size; /* 0: default */
 	unsigned max_parallel;
 	uint64_t read_ahead;
+	uint64_t copy_threshold; /* bytes; 0: default (5 GiB) */
 	bool enable_symlinks;
 	char *ca_bundle;
 	bool debug;

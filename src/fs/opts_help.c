@@ -107,6 +107,9 @@ static const struct helpline roma_help[] = {
 	    "Parallel part uploads and read-ahead requests (default: 16)" },
 	{ "--read-ahead size",
 	    "Bytes read ahead per sequential reader (default: 8M)" },
+	{ "--copy-threshold size",
+	    "Rename copies larger files by multipart copy in parts of "
+	    "--part-size (default: 5G)" },
 	{ "--enable-symlinks",
 	    "Support symlinks, stored as object metadata (default: off)" },
 	{ "--ca-bundle file",

@@ -258,6 +258,100 @@ test_rename_multipart_copy(void **state)
 	h_free(h);
 }
 
+/* A file above copy_threshold is copied part by part (no CopyObject at
+ * all), in parts of the fs part size but never under S3's 5 MiB. */
+static void
+small_threshold(struct fs_config *c)
+{
+	c->copy_threshold = 1ull
+	    << 20; /* part_size stays the harness's 1 KiB */
+}
+
+static void
+small_threshold_8m_parts(struct fs_config *c)
+{
+	c->copy_threshold = 1ull << 20;
+	c->part_size = 8ull << 20;
+}
+
+/* Rename a `size`-byte src/big to dst/moved; check the copy's requests
+ * (CopyObject and UploadPartCopy counts) and that the bytes are the same. */
+static void
+rename_big(void (*tweak)(struct fs_config *c), size_t size,
+    unsigned long copies, unsigned long part_copies)
+{
+	struct h *h = h_new(tweak);
+	unsigned char *data = malloc(size);
+	uint64_t ino, fh, off = 0, src, dst;
+	struct buf b;
+	char chunk[65536];
+	ssize_t n;
+	uint32_t x = 2463534242u;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < size; i++) { /* xorshift: no repeating parts */
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		data[i] = (unsigned char)x;
+	}
+	assert_int_equal(
+	    objstore_put_data(h->mem, "src/big", data, size, NULL, NULL, NULL),
+	    0);
+	ext_put(h, "dst/", "");
+	assert_int_equal(walk(h, "src/big", NULL), 0);
+	assert_int_equal(walk(h, "src", &src), 0);
+	assert_int_equal(walk(h, "dst", &dst), 0);
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(
+	    fs_rename(h->fs, NULL, src, "big", dst, "moved", 0), 0);
+	assert_int_equal(calls(h, OBJSTORE_OP_COPY), copies);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_PART_COPY), part_copies);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_CREATE), part_copies ? 1 : 0);
+	assert_int_equal(
+	    calls(h, OBJSTORE_OP_MPU_COMPLETE), part_copies ? 1 : 0);
+	assert_int_equal(calls(h, OBJSTORE_OP_MPU_ABORT), 0);
+	assert_obj(h, "src/big", NULL);
+	/* Byte-identical in the store and through the fs. */
+	buf_init(&b, size + 1);
+	assert_int_equal(objstore_get_buf(h->mem, "dst/moved", 0,
+	                     OBJSTORE_TO_END, NULL, &b, NULL, NULL),
+	    0);
+	assert_int_equal(b.len, size);
+	assert_memory_equal(b.ptr, data, size);
+	buf_reset(&b);
+	assert_int_equal(h_open(h, "dst/moved", O_RDONLY, &ino, &fh), 0);
+	while ((n = fs_read(h->fs, NULL, ino, fh, chunk, sizeof(chunk),
+	            (off_t)off)) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		off += (uint64_t)n;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	assert_int_equal(b.len, size);
+	assert_memory_equal(b.ptr, data, size);
+	buf_release(&b);
+	free(data);
+	h_free(h);
+}
+
+static void
+test_rename_copy_threshold(void **state)
+{
+	const size_t big = (12ull << 20) + 12345;
+
+	(void)state;
+	/* 5 MiB + 5 MiB + the rest: the 1 KiB part size is raised to 5 MiB. */
+	rename_big(small_threshold, big, 0, 3);
+	/* The fs part size when above 5 MiB: 8 MiB + the rest. */
+	rename_big(small_threshold_8m_parts, big, 0, 2);
+	/* At or under the threshold: one CopyObject. */
+	rename_big(small_threshold, 3000, 1, 0);
+	/* The default threshold (5 GiB): one CopyObject tried first, here
+	 * refused (-EFBIG, the mem store's 4 KiB limit), then part-copy. */
+	rename_big(NULL, 6000, 1, 1);
+}
+
 static void
 prefixed(struct fs_config *c)
 {
@@ -343,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_mkdir_then_external_puts),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_rename_multipart_copy),
+		cmocka_unit_test(test_rename_copy_threshold),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_statfs_and_setattr_noops),
 	};

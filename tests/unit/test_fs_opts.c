@@ -503,6 +503,26 @@ test_roma_flags(void **state)
 	    parse("--max-idle-handles", "ten", "b", "m", NULL), FS_OPTS_USAGE);
 }
 
+static void
+test_copy_threshold(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("b", "m", NULL), 0);
+	assert_true(o.copy_threshold == 0); /* the fs default (5 GiB) */
+	assert_int_equal(parse("--copy-threshold", "5MiB", "--part-size",
+	                     "5MiB", "b", "m", NULL),
+	    0);
+	assert_true(o.copy_threshold == 5ull << 20);
+	assert_true(o.part_size == 5ull << 20);
+	assert_int_equal(parse("-copy-threshold=2G", "b", "m", NULL), 0);
+	assert_true(o.copy_threshold == 2ull << 30);
+	assert_int_equal(parse("--copy-threshold=64", "b", "m", NULL), 0);
+	assert_true(o.copy_threshold == 64ull << 20); /* bare number: MiB */
+	assert_int_equal(
+	    parse("--copy-threshold", "big", "b", "m", NULL), FS_OPTS_USAGE);
+	assert_non_null(strstr(msg, "-copy-threshold"));
+}
+
 static bool
 str_prefix(const char *s, const char *p)
 {
@@ -540,6 +560,7 @@ test_help_text(void **state)
 	    "   --version, -v  print the version\n"
 	    "   \n"));
 	assert_non_null(strstr(b.ptr, "--max-idle-handles N"));
+	assert_non_null(strstr(b.ptr, "   --copy-threshold size "));
 	buf_release(&b);
 }
 
@@ -564,6 +585,7 @@ main(void)
 		cmocka_unit_test_teardown(test_o_options, teardown),
 		cmocka_unit_test_teardown(test_fstab_shape, teardown),
 		cmocka_unit_test_teardown(test_roma_flags, teardown),
+		cmocka_unit_test_teardown(test_copy_threshold, teardown),
 		cmocka_unit_test(test_help_text),
 	};
 
