@@ -11,11 +11,16 @@
 #include "util/xmem.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHUNK_MAX (8ull << 20)
 #define CHUNK_MIN (256ull << 10)
+/* How far out of order the reads of one sequential stream may arrive (a
+ * few of the kernel's concurrent readahead requests, 1 MiB at most each);
+ * chunks are kept this far behind the read too. */
+#define RA_SLACK (4ull << 20)
 
 struct chunk {
 	struct readahead *ra;
@@ -206,6 +211,15 @@ copy_chunks(struct readahead *ra, char *buf, size_t size, uint64_t off,
 	return (ssize_t)done;
 }
 
+/* Whether `off` belongs to the stream: a little behind or ahead of where
+ * it got to, as concurrent reads of the kernel's readahead arrive.  Under
+ * ra->mu. */
+static bool
+ra_near(const struct readahead *ra, uint64_t off)
+{
+	return off + RA_SLACK >= ra->seq_end && off <= ra->seq_end + RA_SLACK;
+}
+
 static struct readahead *
 ra_get(struct fs *fs, struct fh *h)
 {
@@ -247,16 +261,21 @@ ra_read(struct fs *fs, struct fh *h, void *buf, size_t size, uint64_t off,
 		drop_chunks(ra, 0, true);
 		memcpy(ra->etag, etag, sizeof(etag));
 	}
-	if (off == ra->seq_end || off == 0) {
-		ra->streak++;
+	if (off == ra->seq_end || (ra->streak > 0 && ra_near(ra, off))) {
+		/* The kernel's readahead sends several reads at once and
+		 * they may arrive out of order: still the same stream. */
+		if (ra->streak < UINT_MAX)
+			ra->streak++;
 	} else {
-		ra->streak = 0;
+		ra->streak = off == 0 ? 1 : 0;
 		drop_chunks(ra, 0, true);
+		ra->seq_end = 0;
 	}
-	ra->seq_end = off + size;
+	if (off + size > ra->seq_end)
+		ra->seq_end = off + size;
 	r = 0;
 	if (ra->streak > 0) {
-		drop_chunks(ra, off, false);
+		drop_chunks(ra, off > RA_SLACK ? off - RA_SLACK : 0, false);
 		fill_window(fs, ra, key, off, fsize);
 		r = copy_chunks(ra, buf, size, off, x);
 	}
