@@ -54,6 +54,6 @@ else
 	t_not_ok "a wrong secret: exit 1, one line with the code and a hint" "exit $rc: $(cat "$T_TMP/err")"
 fi
 t_check "... and the wrong secret is not printed" sh -c '! grep -q wrong-secret-key "$1/err"' sh "$T_TMP"
-t_fail_check "an unknown key is refused" env AWS_ACCESS_KEY_ID=AKIAROMATESTUNKNOWN1 "$ROMA" s3 head "s3://$B/big" --endpoint "$S3_ENDPOINT"
+t_fail_check "an unknown key is refused" env AWS_ACCESS_KEY_ID=AKIA-ROMA-TEST-UNKNOWN "$ROMA" s3 head "s3://$B/big" --endpoint "$S3_ENDPOINT"
 t_check "rb --force" rs3 rb --force "s3://$B"
 t_done

@@ -24,7 +24,7 @@ if ! t_start_moto; then
 	exit
 fi
 chmod 600 "$AWS_CONFIG_FILE" "$AWS_SHARED_CREDENTIALS_FILE"
-export AWS_ACCESS_KEY_ID=AKIAROMASECRETSTEST1 AWS_SECRET_ACCESS_KEY=$SECRET
+export AWS_ACCESS_KEY_ID=AKIA-ROMA-SECRETS-TEST AWS_SECRET_ACCESS_KEY=$SECRET
 export AWS_SESSION_TOKEN=$TOKEN ROMA_LOG=trace
 EP=$S3_ENDPOINT
 B=roma-secrets
@@ -83,7 +83,7 @@ else
 	t_not_ok "the fault proxy starts"
 fi
 # Credentials from a profile in the shared file.
-printf '[p]\naws_access_key_id = AKIAROMAPROFILE00001\naws_secret_access_key = %s\n' \
+printf '[p]\naws_access_key_id = AKIA-ROMA-PROFILE-TEST\naws_secret_access_key = %s\n' \
     "$PSECRET" >"$AWS_SHARED_CREDENTIALS_FILE"
 run ls "s3://$B" --profile p --endpoint "$EP"
 run cp "$T_TMP/small" "s3://$B/p" --profile p --endpoint "$EP"

@@ -69,7 +69,7 @@ if t_start_moto --auth; then
 		    -w "%{http_code}" "$S3_ENDPOINT/roma-auth/big") &&
 		[ "$code" = 403 ] && grep -q "<Code>SignatureDoesNotMatch</Code>" "$T_TMP/err.xml"'
 	t_check "moto --auth: an unknown key is refused with InvalidAccessKeyId" sh -c '
-		out=$(AWS_ACCESS_KEY_ID=AKIAROMATESTUNKNOWN1 aws --endpoint-url "$S3_ENDPOINT" \
+		out=$(AWS_ACCESS_KEY_ID=AKIA-ROMA-TEST-UNKNOWN aws --endpoint-url "$S3_ENDPOINT" \
 		    s3api list-objects-v2 --bucket roma-auth 2>&1) && exit 1
 		printf "%s\n" "$out" | grep -q InvalidAccessKeyId'
 	t_check "moto --auth: unsigned requests are refused" sh -c '

@@ -58,7 +58,7 @@ setup(void **state)
 	write_file("good.pem", PEM);
 	write_file("other.pem", "some text\n" PEM);
 	write_file("empty.pem", "");
-	write_file("nocert.pem", "-----BEGIN PRIVATE KEY-----\nxx\n");
+	write_file("nocert.pem", "-----BEGIN PUBLIC KEY-----\nxx\n");
 	assert_int_equal(mkdir(at("certs"), 0755), 0);
 	write_file("certs/ca.pem", PEM);
 	assert_int_equal(mkdir(at("emptydir"), 0755), 0);
