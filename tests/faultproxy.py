@@ -195,6 +195,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = None  # (host, port)
     quiet = False
 
+    def setup(self):
+        super().setup()
+        # Headers and body go out in separate writes: without NODELAY, Nagle
+        # holds the body until the client's delayed ACK (40 ms) arrives.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, fmt, *args):  # noqa: D102 - http.server hook
         if not self.quiet:
             sys.stderr.write("faultproxy: %s\n" % (fmt % args))
@@ -447,6 +453,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def forward(self, method, target):
         host, port = self.upstream
         conn = http.client.HTTPConnection(host, port, timeout=600)
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
         for k, v in self.headers.items():
             conn.putheader(k, v)
