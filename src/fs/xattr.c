@@ -8,6 +8,7 @@
  */
 #include "roma.h"
 #include "fs/fs_int.h"
+#include "util/uri.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -45,18 +46,6 @@ pct_encode(const char *p, size_t n, bool name)
 	return o;
 }
 
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode in place; returns the length. */
 static size_t
 pct_decode(char *s)
@@ -64,8 +53,9 @@ pct_decode(char *s)
 	char *o = s;
 
 	for (char *p = s; *p != '\0'; p++) {
-		if (p[0] == '%' && hexv(p[1]) >= 0 && hexv(p[2]) >= 0) {
-			*o++ = (char)(hexv(p[1]) * 16 + hexv(p[2]));
+		if (p[0] == '%' && uri_hexval(p[1]) >= 0 &&
+		    uri_hexval(p[2]) >= 0) {
+			*o++ = (char)(uri_hexval(p[1]) * 16 + uri_hexval(p[2]));
 			p += 2;
 		} else {
 			*o++ = *p;

@@ -9,6 +9,7 @@
 #include "util/rerr.h"
 #include "util/str.h"
 #include "util/time.h"
+#include "util/uri.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -500,18 +501,6 @@ xml_get_time(const char *text, const char *what, time_t *out, struct rerr *e)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 xml_url_decode(char *s, const char *what, struct rerr *e)
 {
@@ -524,7 +513,8 @@ xml_url_decode(char *s, const char *what, struct rerr *e)
 		} else if (*s != '%') {
 			*w++ = *s;
 		} else {
-			if ((hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
+			if ((hi = uri_hexval(s[1])) < 0 ||
+			    (lo = uri_hexval(s[2])) < 0)
 				return rerr_set(e, -EBADMSG,
 				    "S3 reply: bad %%-escape in <%s>", what);
 			if (hi == 0 && lo == 0)

@@ -51,8 +51,8 @@ uri_encode(struct buf *out, const void *p, size_t n, unsigned flags)
 	return 0;
 }
 
-static int
-hexval(int c)
+int
+uri_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -78,8 +78,9 @@ uri_decode(struct buf *out, const char *p, size_t n)
 		buf_add(out, p + start, i - start);
 		if (i == n)
 			break;
-		if (n - i < 3 || (hi = hexval((unsigned char)p[i + 1])) < 0 ||
-		    (lo = hexval((unsigned char)p[i + 2])) < 0)
+		if (n - i < 3 ||
+		    (hi = uri_hexval((unsigned char)p[i + 1])) < 0 ||
+		    (lo = uri_hexval((unsigned char)p[i + 2])) < 0)
 			return -EINVAL;
 		c = (char)(hi << 4 | lo);
 		buf_add(out, &c, 1);

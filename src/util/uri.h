@@ -26,6 +26,8 @@ struct uri_parts {
 
 /* Non-zero for A-Z a-z 0-9 - . _ ~, the bytes never encoded. */
 int uri_unreserved(int c);
+/* The value of hex digit `c` (either case), or -1. */
+int uri_hexval(int c);
 /* Append `n` bytes of `p` to `out`, every other byte as %XX (upper-case
  * hex); `flags` may keep '/'.  Returns 0 or -E2BIG from buf. */
 int uri_encode(struct buf *out, const void *p, size_t n, unsigned flags);
