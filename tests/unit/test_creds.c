@@ -12,9 +12,7 @@
 #include "util/log.h"
 #include "util/rerr.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,28 +21,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#define MAXREQ 4
+#include "httpd_harness.h"
+
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define TOKEN  "FwoGZXIvYXdzEXAMPLETOKEN/+=="
-
-/* Answers request i with replies[i], one connection per request, and
- * keeps every request it read. */
-struct srv {
-	int lfd, port;
-	pthread_t tid;
-	const char *replies[MAXREQ];
-	int nreq;
-	struct buf seen;
-};
 
 static char dir[] = "/tmp/roma-creds.XXXXXX";
 static char path_creds[256], path_config[256], path_count[256];
@@ -61,21 +47,6 @@ static const char *const vars[] = { "AWS_ACCESS_KEY_ID",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED" };
-
-static struct buf replies[24];
-static size_t nreplies;
-
-/* A canned reply with the right Content-Length; freed at teardown. */
-static const char *
-reply(const char *status, const char *hdrs, const char *body)
-{
-	struct buf *b = &replies[nreplies++ % ARRAY_SIZE(replies)];
-
-	buf_reset(b);
-	buf_addf(b, "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n\r\n%s", status,
-	    hdrs, strlen(body), body);
-	return b->ptr;
-}
 
 static void
 sink(const char *line, void *arg)
@@ -108,94 +79,6 @@ path_in(const char *name)
 }
 
 static int
-read_request(struct srv *s, int fd)
-{
-	char chunk[4096];
-	struct buf b = BUF_INIT;
-	const char *end, *cl;
-	size_t want = 0, hlen;
-	ssize_t n;
-	int ok = 0;
-
-	while ((end = strstr(b.ptr, "\r\n\r\n")) == NULL) {
-		if ((n = read(fd, chunk, sizeof(chunk))) <= 0)
-			goto out;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	hlen = (size_t)(end + 4 - b.ptr);
-	if ((cl = strcasestr(b.ptr, "\r\nContent-Length:")) && cl < end)
-		want = strtoul(cl + 17, NULL, 10);
-	while (b.len < hlen + want) {
-		if ((n = read(fd, chunk, sizeof(chunk))) <= 0)
-			goto out;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	buf_add(&s->seen, b.ptr, b.len);
-	buf_adds(&s->seen, "\n----\n");
-	ok = 1;
-out:
-	buf_release(&b);
-	return ok;
-}
-
-static void *
-serve(void *arg)
-{
-	struct srv *s = arg;
-	struct timeval tv = { 5, 0 };
-	const char *r;
-	int fd;
-
-	while (s->nreq < MAXREQ && s->replies[s->nreq]) {
-		if ((fd = accept(s->lfd, NULL, NULL)) < 0)
-			break;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (read_request(s, fd)) {
-			r = s->replies[s->nreq++];
-			if (write(fd, r, strlen(r)) < 0)
-				s->nreq = MAXREQ;
-		}
-		close(fd);
-	}
-	return NULL;
-}
-
-static void
-srv_start(struct srv *s)
-{
-	struct sockaddr_in a = { 0 };
-	socklen_t len = sizeof(a);
-
-	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->lfd >= 0);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->lfd, 8), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &len), 0);
-	s->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&s->tid, NULL, serve, s), 0);
-}
-
-static void
-srv_stop(struct srv *s)
-{
-	shutdown(s->lfd, SHUT_RDWR);
-	pthread_join(s->tid, NULL);
-	close(s->lfd);
-	buf_release(&s->seen);
-}
-
-static void
-srv_env(const char *var, const struct srv *s, const char *path)
-{
-	char url[128];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
-	setenv(var, url, 1);
-}
-
-static int
 setup_group(void **state)
 {
 	(void)state;
@@ -221,8 +104,6 @@ teardown_group(void **state)
 	(void)state;
 	log_set_sink(NULL, NULL);
 	log_clear_secrets();
-	for (size_t i = 0; i < ARRAY_SIZE(replies); i++)
-		buf_release(&replies[i]);
 	tls_ca_release(&ca);
 	buf_release(&logged);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -482,18 +363,18 @@ static const char sts_denied[] =
 static void
 test_web_identity(void **state)
 {
-	struct srv s = { .replies = { reply("200 OK", "", sts_json),
-		             reply("200 OK", "", sts_xml),
-		             reply("403 Forbidden",
-		                 "x-amzn-RequestId: req-42\r\n",
-		                 sts_denied) } };
+	struct httpd s = { .one_per_conn = true };
 	struct creds c = { 0 };
 	struct rerr e;
 
 	(void)state;
+	httpd_reply(&s, "200 OK", "", sts_json);
+	httpd_reply(&s, "200 OK", "", sts_xml);
+	httpd_reply(
+	    &s, "403 Forbidden", "x-amzn-RequestId: req-42\r\n", sts_denied);
 	put_file(path_in("token"), 0600, "eyJ.web.token\n");
-	srv_start(&s);
-	srv_env("AWS_ENDPOINT_URL_STS", &s, "/");
+	httpd_start(&s);
+	setenv("AWS_ENDPOINT_URL_STS", httpd_url(&s, "/"), 1);
 	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", path_in("token"), 1);
 	/* Web identity comes before the shared files, as in the AWS CLI. */
 	put_file(path_creds, 0600,
@@ -522,7 +403,8 @@ test_web_identity(void **state)
 	assert_string_equal(e.code, "AccessDenied");
 	assert_string_equal(e.request_id, "req-42");
 	assert_non_null(strstr(e.msg, "Not authorized"));
-	srv_stop(&s);
+	httpd_stop(&s);
+	httpd_release(&s);
 	creds_release(&c);
 }
 
@@ -534,15 +416,17 @@ static const char container_ok[] =
 static void
 test_container(void **state)
 {
-	struct srv s = { .replies = { reply("200 OK", "", container_ok),
-		             reply("200 OK", "", container_ok),
-		             reply("500 Oops", "", "") } };
+	struct httpd s = { .one_per_conn = true };
 	struct creds c = { 0 };
 	struct rerr e;
 
 	(void)state;
-	srv_start(&s);
-	srv_env("AWS_CONTAINER_CREDENTIALS_FULL_URI", &s, "/v2/creds");
+	httpd_reply(&s, "200 OK", "", container_ok);
+	httpd_reply(&s, "200 OK", "", container_ok);
+	httpd_reply(&s, "500 Oops", "", "");
+	httpd_start(&s);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", httpd_url(&s, "/v2/creds"),
+	    1);
 	put_file(path_in("ctok"), 0600, "Bearer-abc123\n");
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", path_in("ctok"), 1);
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored", 1);
@@ -558,7 +442,8 @@ test_container(void **state)
 	assert_non_null(strstr(s.seen.ptr, "Authorization: ignored\r\n"));
 	assert_int_equal(resolve(NULL, &c, &e), -EPROTO);
 	assert_int_equal(e.http_status, 500);
-	srv_stop(&s);
+	httpd_stop(&s);
+	httpd_release(&s);
 	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/x", 1);
 	assert_int_equal(resolve(NULL, &c, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "loopback"));
@@ -573,17 +458,18 @@ static const char imds_creds[] =
 static void
 test_imds(void **state)
 {
-	struct srv s = { .replies = { reply("200 OK", "", "imds-tok-123"),
-		             reply("200 OK", "", "my-role\nother\n"),
-		             reply("200 OK", "", imds_creds) } };
+	struct httpd s = { .one_per_conn = true };
 	struct creds c = { 0 };
 	struct rerr e;
 	const char *p;
 
 	(void)state;
-	srv_start(&s);
+	httpd_reply(&s, "200 OK", "", "imds-tok-123");
+	httpd_reply(&s, "200 OK", "", "my-role\nother\n");
+	httpd_reply(&s, "200 OK", "", imds_creds);
+	httpd_start(&s);
 	unsetenv("AWS_EC2_METADATA_DISABLED");
-	srv_env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &s, "/");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", httpd_url(&s, "/"), 1);
 	assert_int_equal(resolve(NULL, &c, &e), 0);
 	assert_string_equal(c.source, "imds");
 	assert_string_equal(c.access_key, "ASIAIMDS");
@@ -599,32 +485,35 @@ test_imds(void **state)
 	    p, "GET /latest/meta-data/iam/security-credentials/my-role ");
 	assert_non_null(p);
 	assert_non_null(strstr(p, "X-aws-ec2-metadata-token: imds-tok-123"));
-	srv_stop(&s);
+	httpd_stop(&s);
+	httpd_release(&s);
 	creds_release(&c);
 }
 
 static void
 test_imds_v1_and_absent(void **state)
 {
-	struct srv s = { .replies = { reply("403 Forbidden", "", ""),
-		             reply("200 OK", "", "my-role"),
-		             reply("200 OK", "", imds_creds),
-		             reply("404 Not Found", "", "") } };
+	struct httpd s = { .one_per_conn = true };
 	struct creds c = { 0 };
 	struct rerr e;
 	time_t t0;
 
 	(void)state;
-	srv_start(&s);
+	httpd_reply(&s, "403 Forbidden", "", "");
+	httpd_reply(&s, "200 OK", "", "my-role");
+	httpd_reply(&s, "200 OK", "", imds_creds);
+	httpd_reply(&s, "404 Not Found", "", "");
+	httpd_start(&s);
 	unsetenv("AWS_EC2_METADATA_DISABLED");
-	srv_env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &s, "");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", httpd_url(&s, ""), 1);
 	assert_int_equal(resolve(NULL, &c, &e), 0);
 	assert_string_equal(c.access_key, "ASIAIMDS");
 	assert_null(strstr(s.seen.ptr, "X-aws-ec2-metadata-token:"));
 	/* IMDSv1 refused: a 404 token reply then means "no instance role". */
 	setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
 	assert_int_equal(resolve(NULL, &c, &e), -ENOKEY);
-	srv_stop(&s);
+	httpd_stop(&s);
+	httpd_release(&s);
 	/* Nothing listening: quick, and simply "no credentials". */
 	t0 = time(NULL);
 	assert_int_equal(resolve(NULL, &c, &e), -ENOKEY);

@@ -9,127 +9,20 @@
 #include "util/log.h"
 #include "util/rerr.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#define MAXREQ 4
-
-/* The server: answers request i with replies[i] (NULL: close silently). */
-struct srv {
-	int lfd, port;
-	pthread_t tid;
-	const char *replies[MAXREQ];
-	int nconn, nreq;
-	struct buf seen; /* every request received, headers and body */
-};
+#include "httpd_harness.h"
 
 static struct tls_ca ca = TLS_CA_INIT;
 static struct buf trace = BUF_INIT;
-
-static int
-listen_any(int *port)
-{
-	struct sockaddr_in a = { 0 };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-/* Read one request and append it to s->seen; false at EOF. */
-static bool
-read_request(struct srv *s, int fd)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096], *end, *cl;
-	size_t want = 0, hlen;
-	ssize_t n;
-	bool ok = false;
-
-	while ((end = strstr(b.ptr, "\r\n\r\n")) == NULL) {
-		if ((n = read(fd, chunk, sizeof(chunk))) <= 0)
-			goto out;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	hlen = (size_t)(end + 4 - b.ptr);
-	if ((cl = strcasestr(b.ptr, "\r\nContent-Length:")) && cl < end)
-		want = strtoul(cl + 17, NULL, 10);
-	while (b.len < hlen + want) {
-		if ((n = read(fd, chunk, sizeof(chunk))) <= 0)
-			goto out;
-		buf_add(&b, chunk, (size_t)n);
-	}
-	buf_add(&s->seen, b.ptr, b.len);
-	ok = true;
-out:
-	buf_release(&b);
-	return ok;
-}
-
-static void *
-serve(void *arg)
-{
-	struct srv *s = arg;
-	struct timeval tv = { 5, 0 };
-	const char *r;
-	int fd;
-
-	while (s->nreq < MAXREQ && s->replies[s->nreq]) {
-		if ((fd = accept(s->lfd, NULL, NULL)) < 0)
-			break;
-		s->nconn++;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		while (s->nreq < MAXREQ && read_request(s, fd)) {
-			r = s->replies[s->nreq++];
-			if (r == NULL || strcmp(r, "close") == 0)
-				break;
-			if (write(fd, r, strlen(r)) < 0 ||
-			    strstr(r, "Connection: close"))
-				break;
-		}
-		close(fd);
-	}
-	return NULL;
-}
-
-static void
-srv_start(struct srv *s)
-{
-	s->lfd = listen_any(&s->port);
-	buf_init(&s->seen, 0);
-	assert_int_equal(pthread_create(&s->tid, NULL, serve, s), 0);
-}
-
-static void
-srv_stop(struct srv *s)
-{
-	shutdown(s->lfd, SHUT_RDWR);
-	pthread_join(s->tid, NULL);
-	close(s->lfd);
-}
 
 static struct http_client *
 client(long timeout_ms)
@@ -144,12 +37,6 @@ client(long timeout_ms)
 	c = http_client_new(&o, &e);
 	assert_non_null(c);
 	return c;
-}
-
-static void
-url(char *out, size_t n, int port, const char *path)
-{
-	snprintf(out, n, "http://127.0.0.1:%d%s", port, path);
 }
 
 static int
@@ -219,24 +106,22 @@ test_map_error(void **state)
 static void
 test_get(void **state)
 {
-	struct srv s = { .replies = { "HTTP/1.1 200 OK\r\n"
-		                      "Content-Length: 5\r\n"
-		                      "ETag:   \"abc\"  \r\n"
-		                      "x-amz-request-id: REQ1\r\n"
-		                      "X-Dup: one\r\n"
-		                      "X-Dup: two\r\n"
-		                      "\r\nhello" } };
+	struct httpd s = { .replies = { "HTTP/1.1 200 OK\r\n"
+		                        "Content-Length: 5\r\n"
+		                        "ETag:   \"abc\"  \r\n"
+		                        "x-amz-request-id: REQ1\r\n"
+		                        "X-Dup: one\r\n"
+		                        "X-Dup: two\r\n"
+		                        "\r\nhello" } };
 	const char *const hdrs[] = { "X-Test: 1", NULL };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
-	char u[64];
 
 	(void)state;
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/k?a=1");
-	req.url = u;
+	req.url = httpd_url(&s, "/k?a=1");
 	req.headers = hdrs;
 	assert_int_equal(http_do(c, &req, &resp, NULL), 0);
 	assert_int_equal(resp.status, 200);
@@ -250,11 +135,11 @@ test_get(void **state)
 	assert_null(http_resp_header(&resp, "x-missing"));
 	assert_null(http_resp_header(&resp, "etag:"));
 	http_client_free(c);
-	srv_stop(&s);
+	httpd_stop(&s);
 	assert_non_null(strstr(s.seen.ptr, "GET /k?a=1 HTTP/1.1\r\n"));
 	assert_non_null(strstr(s.seen.ptr, "\r\nX-Test: 1\r\n"));
 	assert_non_null(strstr(s.seen.ptr, "\r\nUser-Agent: roma-test/1\r\n"));
-	buf_release(&s.seen);
+	httpd_release(&s);
 	http_resp_release(&resp);
 	assert_null(http_resp_header(&resp, "etag"));
 }
@@ -263,17 +148,15 @@ static void
 test_put_and_keepalive(void **state)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	struct srv s = { .replies = { ok, ok, ok } };
+	struct httpd s = { .replies = { ok, ok, ok } };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
-	char u[64];
 
 	(void)state;
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/obj");
-	req.url = u;
+	req.url = httpd_url(&s, "/obj");
 	req.method = "PUT";
 	req.body = "payload";
 	req.body_len = 7;
@@ -286,14 +169,14 @@ test_put_and_keepalive(void **state)
 	req.method = "DELETE";
 	assert_int_equal(http_do(c, &req, &resp, NULL), 0);
 	http_client_free(c);
-	srv_stop(&s);
+	httpd_stop(&s);
 	/* Three requests, one connection: the pooled handle kept it. */
 	assert_int_equal(s.nreq, 3);
 	assert_int_equal(s.nconn, 1);
 	assert_non_null(strstr(s.seen.ptr, "PUT /obj HTTP/1.1\r\n"));
 	assert_non_null(strstr(s.seen.ptr, "\r\n\r\npayloadPOST /obj "));
 	assert_non_null(strstr(s.seen.ptr, "\r\nDELETE /obj HTTP/1.1\r\n"));
-	buf_release(&s.seen);
+	httpd_release(&s);
 	http_resp_release(&resp);
 }
 
@@ -327,22 +210,21 @@ write_sink(const void *p, size_t n, void *arg)
 static void
 test_callbacks(void **state)
 {
-	struct srv s = { .replies = { "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
-		                      "\r\nbody",
-		             "HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n"
-		             "\r\nmissing" } };
+	struct httpd s = { .replies = {
+		               "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+		               "\r\nbody",
+		               "HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n"
+		               "\r\nmissing" } };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct src src = { "streamed", 8, 0 };
 	struct buf sink = BUF_INIT;
 	struct http_client *c;
-	char u[64];
 
 	(void)state;
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/cb");
-	req.url = u;
+	req.url = httpd_url(&s, "/cb");
 	req.method = "PUT";
 	req.read = read_src;
 	req.read_arg = &src;
@@ -363,8 +245,8 @@ test_callbacks(void **state)
 	assert_string_equal(resp.body.ptr, "missing");
 	assert_int_equal(sink.len, 0);
 	http_client_free(c);
-	srv_stop(&s);
-	buf_release(&s.seen);
+	httpd_stop(&s);
+	httpd_release(&s);
 	http_resp_release(&resp);
 	buf_release(&sink);
 }
@@ -372,19 +254,17 @@ test_callbacks(void **state)
 static void
 test_read_error(void **state)
 {
-	struct srv s = { .replies = { "close" } };
+	struct httpd s = { .replies = { HTTPD_HANGUP } };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct src src = { "x", 1, 1 };
 	struct http_client *c;
 	struct rerr e;
-	char u[64];
 
 	(void)state;
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/");
-	req.url = u;
+	req.url = httpd_url(&s, "/");
 	req.method = "PUT";
 	req.read = read_src;
 	req.read_arg = &src;
@@ -393,28 +273,26 @@ test_read_error(void **state)
 	assert_non_null(strstr(e.msg, "transfer stopped"));
 	http_client_free(c);
 	/* The server may still wait for the body: unblock it. */
-	srv_stop(&s);
-	buf_release(&s.seen);
+	httpd_stop(&s);
+	httpd_release(&s);
 	http_resp_release(&resp);
 }
 
 static void
 test_body_cap(void **state)
 {
-	struct srv s = { .replies = {
-		             "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
-		             "\r\n0123456789" } };
+	struct httpd s = { .replies = {
+		               "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
+		               "\r\n0123456789" } };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
 	struct rerr e;
-	char u[64];
 
 	(void)state;
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/big?X-Amz-Signature=secret");
-	req.url = u;
+	req.url = httpd_url(&s, "/big?X-Amz-Signature=secret");
 	req.body_max = 9;
 	assert_int_equal(http_do(c, &req, &resp, &e), -E2BIG);
 	assert_non_null(strstr(e.msg, "9 bytes"));
@@ -422,42 +300,39 @@ test_body_cap(void **state)
 	assert_null(strstr(e.msg, "secret"));
 	assert_null(strstr(e.msg, "/big"));
 	http_client_free(c);
-	srv_stop(&s);
-	buf_release(&s.seen);
+	httpd_stop(&s);
+	httpd_release(&s);
 	http_resp_release(&resp);
 }
 
 static void
 test_cut_short(void **state)
 {
-	struct srv s = { .replies = { NULL } };
-	struct srv s2 = { .replies = {
-		              "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
-		              "Connection: close\r\n\r\nonly some",
-		              "close" } };
+	struct httpd s = { .replies = { HTTPD_HANGUP } };
+	struct httpd s2 = { .replies = {
+		                "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+		                "Connection: close\r\n\r\nonly some",
+		                HTTPD_HANGUP } };
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
 	struct rerr e;
-	char u[64];
 
 	(void)state;
 	/* Nothing at all: the connection closes before any reply. */
-	s.replies[0] = "close";
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/");
-	req.url = u;
+	req.url = httpd_url(&s, "/");
 	assert_int_equal(http_do(c, &req, &resp, &e), -ECONNRESET);
-	srv_stop(&s);
+	httpd_stop(&s);
 	/* A body shorter than announced. */
-	srv_start(&s2);
-	url(u, sizeof(u), s2.port, "/");
+	httpd_start(&s2);
+	req.url = httpd_url(&s2, "/");
 	assert_int_equal(http_do(c, &req, &resp, &e), -ECONNRESET);
 	http_client_free(c);
-	srv_stop(&s2);
-	buf_release(&s.seen);
-	buf_release(&s2.seen);
+	httpd_stop(&s2);
+	httpd_release(&s);
+	httpd_release(&s2);
 	http_resp_release(&resp);
 }
 
@@ -467,20 +342,19 @@ test_refused(void **state)
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
+	struct httpd s = { 0 };
 	struct rerr e;
-	char u[64];
-	int port, fd;
 
 	(void)state;
-	fd = listen_any(&port);
-	close(fd); /* nobody listens there now */
+	httpd_start(&s);
+	httpd_stop(&s); /* nobody listens there now */
 	c = client(5000);
-	url(u, sizeof(u), port, "/");
-	req.url = u;
+	req.url = httpd_url(&s, "/");
 	assert_int_equal(http_do(c, &req, &resp, &e), -ECONNREFUSED);
 	assert_int_equal(e.err, ECONNREFUSED);
 	assert_non_null(strstr(e.msg, "http://127.0.0.1:"));
 	http_client_free(c);
+	httpd_release(&s);
 	http_resp_release(&resp);
 }
 
@@ -490,20 +364,19 @@ test_timeout(void **state)
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
+	struct httpd s = { 0 };
 	struct rerr e;
-	char u[64];
-	int port, fd;
 
 	(void)state;
-	/* The kernel accepts the connection; nobody ever answers. */
-	fd = listen_any(&port);
+	/* No replies: the kernel accepts the connection, nobody answers. */
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), port, "/");
-	req.url = u;
+	req.url = httpd_url(&s, "/");
 	req.timeout_ms = 300;
 	assert_int_equal(http_do(c, &req, &resp, &e), -ETIMEDOUT);
 	http_client_free(c);
-	close(fd);
+	httpd_stop(&s);
+	httpd_release(&s);
 	http_resp_release(&resp);
 }
 
@@ -578,9 +451,10 @@ test_trace_redacted(void **state)
 static void
 test_trace_live(void **state)
 {
-	struct srv s = { .replies = { "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
-		                      "X-Amz-Security-Token: srv-tok3n\r\n"
-		                      "\r\nbody-data" } };
+	struct httpd s = { .replies = {
+		               "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n"
+		               "X-Amz-Security-Token: srv-tok3n\r\n"
+		               "\r\nbody-data" } };
 	const char *const hdrs[] = { "Authorization: AWS4-HMAC-SHA256 "
 		                     "Credential=AKID/x, SignedHeaders=host, "
 		                     "Signature=deadbeef",
@@ -588,21 +462,19 @@ test_trace_live(void **state)
 	struct http_resp resp = HTTP_RESP_INIT;
 	struct http_req req = { 0 };
 	struct http_client *c;
-	char u[64];
 
 	(void)state;
 	log_set_sink(capture, NULL);
 	log_configure("trace:http");
 	buf_reset(&trace);
-	srv_start(&s);
+	httpd_start(&s);
 	c = client(5000);
-	url(u, sizeof(u), s.port, "/t");
-	req.url = u;
+	req.url = httpd_url(&s, "/t");
 	req.headers = hdrs;
 	assert_int_equal(http_do(c, &req, &resp, NULL), 0);
 	http_client_free(c);
-	srv_stop(&s);
-	buf_release(&s.seen);
+	httpd_stop(&s);
+	httpd_release(&s);
 	log_configure("warn");
 	log_set_sink(NULL, NULL);
 	assert_non_null(strstr(trace.ptr, "> GET /t HTTP/1.1\n"));
