@@ -39,6 +39,23 @@ client(long timeout_ms)
 	return c;
 }
 
+/* One request to `path` on a server started for it, from a new client;
+ * the server is stopped after, its records left for the test to check. */
+static int
+exchange(struct httpd *s, struct http_req *req, const char *path,
+    struct http_resp *resp, struct rerr *e)
+{
+	struct http_client *c = client(5000);
+	int r;
+
+	httpd_start(s);
+	req->url = httpd_url(s, path);
+	r = http_do(c, req, resp, e);
+	http_client_free(c);
+	httpd_stop(s);
+	return r;
+}
+
 static int
 setup_group(void **state)
 {
@@ -115,15 +132,10 @@ test_get(void **state)
 		                        "\r\nhello" } };
 	const char *const hdrs[] = { "X-Test: 1", NULL };
 	struct http_resp resp = HTTP_RESP_INIT;
-	struct http_req req = { 0 };
-	struct http_client *c;
+	struct http_req req = { .headers = hdrs };
 
 	(void)state;
-	httpd_start(&s);
-	c = client(5000);
-	req.url = httpd_url(&s, "/k?a=1");
-	req.headers = hdrs;
-	assert_int_equal(http_do(c, &req, &resp, NULL), 0);
+	assert_int_equal(exchange(&s, &req, "/k?a=1", &resp, NULL), 0);
 	assert_int_equal(resp.status, 200);
 	assert_string_equal(resp.status_line, "HTTP/1.1 200 OK");
 	assert_string_equal(resp.body.ptr, "hello");
@@ -134,8 +146,6 @@ test_get(void **state)
 	assert_string_equal(http_resp_header(&resp, "x-dup"), "one");
 	assert_null(http_resp_header(&resp, "x-missing"));
 	assert_null(http_resp_header(&resp, "etag:"));
-	http_client_free(c);
-	httpd_stop(&s);
 	assert_non_null(strstr(s.seen.ptr, "GET /k?a=1 HTTP/1.1\r\n"));
 	assert_non_null(strstr(s.seen.ptr, "\r\nX-Test: 1\r\n"));
 	assert_non_null(strstr(s.seen.ptr, "\r\nUser-Agent: roma-test/1\r\n"));
@@ -255,25 +265,17 @@ static void
 test_read_error(void **state)
 {
 	struct httpd s = { .replies = { HTTPD_HANGUP } };
-	struct http_resp resp = HTTP_RESP_INIT;
-	struct http_req req = { 0 };
 	struct src src = { "x", 1, 1 };
-	struct http_client *c;
+	struct http_resp resp = HTTP_RESP_INIT;
+	struct http_req req = { .method = "PUT",
+		.read = read_src,
+		.read_arg = &src,
+		.body_len = 1 };
 	struct rerr e;
 
 	(void)state;
-	httpd_start(&s);
-	c = client(5000);
-	req.url = httpd_url(&s, "/");
-	req.method = "PUT";
-	req.read = read_src;
-	req.read_arg = &src;
-	req.body_len = 1;
-	assert_int_equal(http_do(c, &req, &resp, &e), -EIO);
+	assert_int_equal(exchange(&s, &req, "/", &resp, &e), -EIO);
 	assert_non_null(strstr(e.msg, "transfer stopped"));
-	http_client_free(c);
-	/* The server may still wait for the body: unblock it. */
-	httpd_stop(&s);
 	httpd_release(&s);
 	http_resp_release(&resp);
 }
@@ -285,22 +287,17 @@ test_body_cap(void **state)
 		               "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
 		               "\r\n0123456789" } };
 	struct http_resp resp = HTTP_RESP_INIT;
-	struct http_req req = { 0 };
-	struct http_client *c;
+	struct http_req req = { .body_max = 9 };
 	struct rerr e;
 
 	(void)state;
-	httpd_start(&s);
-	c = client(5000);
-	req.url = httpd_url(&s, "/big?X-Amz-Signature=secret");
-	req.body_max = 9;
-	assert_int_equal(http_do(c, &req, &resp, &e), -E2BIG);
+	assert_int_equal(
+	    exchange(&s, &req, "/big?X-Amz-Signature=secret", &resp, &e),
+	    -E2BIG);
 	assert_non_null(strstr(e.msg, "9 bytes"));
 	/* The message names the server, never the query. */
 	assert_null(strstr(e.msg, "secret"));
 	assert_null(strstr(e.msg, "/big"));
-	http_client_free(c);
-	httpd_stop(&s);
 	httpd_release(&s);
 	http_resp_release(&resp);
 }
@@ -361,21 +358,14 @@ test_refused(void **state)
 static void
 test_timeout(void **state)
 {
-	struct http_resp resp = HTTP_RESP_INIT;
-	struct http_req req = { 0 };
-	struct http_client *c;
 	struct httpd s = { 0 };
+	struct http_resp resp = HTTP_RESP_INIT;
+	struct http_req req = { .timeout_ms = 300 };
 	struct rerr e;
 
 	(void)state;
 	/* No replies: the kernel accepts the connection, nobody answers. */
-	httpd_start(&s);
-	c = client(5000);
-	req.url = httpd_url(&s, "/");
-	req.timeout_ms = 300;
-	assert_int_equal(http_do(c, &req, &resp, &e), -ETIMEDOUT);
-	http_client_free(c);
-	httpd_stop(&s);
+	assert_int_equal(exchange(&s, &req, "/", &resp, &e), -ETIMEDOUT);
 	httpd_release(&s);
 	http_resp_release(&resp);
 }
@@ -460,20 +450,13 @@ test_trace_live(void **state)
 		                     "Signature=deadbeef",
 		"X-API-Key: e2b_s3cret", NULL };
 	struct http_resp resp = HTTP_RESP_INIT;
-	struct http_req req = { 0 };
-	struct http_client *c;
+	struct http_req req = { .headers = hdrs };
 
 	(void)state;
 	log_set_sink(capture, NULL);
 	log_configure("trace:http");
 	buf_reset(&trace);
-	httpd_start(&s);
-	c = client(5000);
-	req.url = httpd_url(&s, "/t");
-	req.headers = hdrs;
-	assert_int_equal(http_do(c, &req, &resp, NULL), 0);
-	http_client_free(c);
-	httpd_stop(&s);
+	assert_int_equal(exchange(&s, &req, "/t", &resp, NULL), 0);
 	httpd_release(&s);
 	log_configure("warn");
 	log_set_sink(NULL, NULL);
