@@ -22,6 +22,8 @@
 #define TESTS_HTTPD_HARNESS_H
 
 #include "roma.h"
+#include "net/http.h"
+#include "net/tls.h"
 #include "util/buf.h"
 
 #include <arpa/inet.h>
@@ -185,6 +187,19 @@ httpd_start(struct httpd *s)
 		buf_init(&s->req[i], 0);
 	s->lfd = httpd_listen_any(&s->port);
 	assert_int_equal(pthread_create(&s->tid, NULL, httpd_serve, s), 0);
+}
+
+/* For a test's http clients: curl's global init and the system CA bundle,
+ * with the variables that would point elsewhere cleared. */
+static UNUSED void
+httpd_client_init(struct tls_ca *ca)
+{
+	assert_int_equal(http_global_init(), 0);
+	unsetenv("AWS_CA_BUNDLE");
+	unsetenv("SSL_CERT_FILE");
+	unsetenv("SSL_CERT_DIR");
+	unsetenv("CURL_CA_BUNDLE");
+	assert_int_equal(tls_ca_find(NULL, ca, NULL), 0);
 }
 
 /* "http://127.0.0.1:PORT" and `path`, kept in `s`. */

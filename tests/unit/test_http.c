@@ -60,12 +60,7 @@ static int
 setup_group(void **state)
 {
 	(void)state;
-	assert_int_equal(http_global_init(), 0);
-	unsetenv("AWS_CA_BUNDLE");
-	unsetenv("SSL_CERT_FILE");
-	unsetenv("SSL_CERT_DIR");
-	unsetenv("CURL_CA_BUNDLE");
-	assert_int_equal(tls_ca_find(NULL, &ca, NULL), 0);
+	httpd_client_init(&ca);
 	return 0;
 }
 
