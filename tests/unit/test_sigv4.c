@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "fixture_harness.h"
+
 #define AKID       "AKIDEXAMPLE"
 #define SECRET     "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define SUITE_TIME 1440938160 /* 20150830T123600Z */
@@ -59,28 +61,6 @@ static const struct {
 	{ "post-sts-header-before", TOKEN_STS, 0, NULL },
 };
 
-static const char *
-test_dir(void)
-{
-	const char *d = getenv("ROMA_TEST_DIR");
-
-	return d && *d ? d : "tests";
-}
-
-static void
-read_file(const char *path, struct buf *b)
-{
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(b, chunk, n);
-	fclose(f);
-}
-
 static void
 read_sibling(const char *req_path, const char *ext, struct buf *b)
 {
@@ -88,7 +68,7 @@ read_sibling(const char *req_path, const char *ext, struct buf *b)
 
 	buf_add(&p, req_path, strlen(req_path) - 4);
 	buf_adds(&p, ext);
-	read_file(p.ptr, b);
+	fixture_read(p.ptr, b);
 	buf_release(&p);
 }
 
@@ -131,18 +111,15 @@ suite_case(void **state)
 			p.flags = special[i].flags;
 			fix = special[i].sreq_sig;
 		}
-	read_file(path, &in);
+	fixture_read(path, &in);
 	assert_int_equal(rawreq_parse(in.ptr, in.len, &rq, &e), 0);
 	assert_int_equal(sigv4_sign(&rq.req, &p, &s, &e), 0);
 	read_sibling(path, ".creq", &want);
 	assert_string_equal(s.creq.ptr, want.ptr);
-	buf_reset(&want);
 	read_sibling(path, ".sts", &want);
 	assert_string_equal(s.sts.ptr, want.ptr);
-	buf_reset(&want);
 	read_sibling(path, ".authz", &want);
 	assert_string_equal(s.authz.ptr, want.ptr);
-	buf_reset(&want);
 	read_sibling(path, ".sreq", &want);
 	if (fix != NULL)
 		replace(&want, fix, s.signature);
@@ -647,7 +624,7 @@ main(void)
 	size_t i;
 	int fails;
 
-	buf_addf(&dir, "%s/fixtures/sigv4", test_dir());
+	buf_addf(&dir, "%s/fixtures/sigv4", fixture_root());
 	find_reqs(dir.ptr, &ps);
 	if (ps.n != SUITE_N) {
 		fprintf(stderr, "expected %d suite cases in %s, found %zu\n",

@@ -20,28 +20,12 @@
 
 #include <cmocka.h>
 
-static const char *
-test_dir(void)
-{
-	const char *d = getenv("ROMA_TEST_DIR");
-
-	return d && *d ? d : "tests";
-}
+#include "fixture_harness.h"
 
 static void
 load(const char *name, struct buf *b)
 {
-	char path[512], chunk[4096];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/fixtures/s3/%s", test_dir(), name);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set ROMA_TEST_DIR)", path);
-	buf_reset(b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_add(b, chunk, n), 0);
-	fclose(f);
+	fixture_load("s3", name, b);
 }
 
 /*
@@ -197,7 +181,7 @@ test_prefixes(void **state)
 	int r;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/fixtures/s3", test_dir());
+	snprintf(dir, sizeof(dir), "%s/fixtures/s3", fixture_root());
 	assert_non_null(d = opendir(dir));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')

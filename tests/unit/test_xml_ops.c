@@ -19,28 +19,12 @@
 
 #include <cmocka.h>
 
-static const char *
-test_dir(void)
-{
-	const char *d = getenv("ROMA_TEST_DIR");
-
-	return d && *d ? d : "tests";
-}
+#include "fixture_harness.h"
 
 static void
 load(const char *name, struct buf *b)
 {
-	char path[512], chunk[4096];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/fixtures/s3/%s", test_dir(), name);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set ROMA_TEST_DIR)", path);
-	buf_reset(b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_add(b, chunk, n), 0);
-	fclose(f);
+	fixture_load("s3", name, b);
 }
 
 static void
