@@ -67,6 +67,20 @@ teardown_group(void **state)
 	return 0;
 }
 
+/* Resolve `o` and check the region and, unless NULL, where it came from. */
+static void
+expect_region(
+    const struct endpoint_opts *o, const char *region, const char *from)
+{
+	struct endpoint ep;
+
+	assert_int_equal(endpoint_resolve(o, &ep, NULL), 0);
+	assert_string_equal(ep.region, region);
+	if (from != NULL)
+		assert_string_equal(ep.region_from, from);
+	endpoint_release(&ep);
+}
+
 static void
 test_region_precedence(void **state)
 {
@@ -75,33 +89,21 @@ test_region_precedence(void **state)
 
 	(void)state;
 	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "us-east-1");
-	assert_string_equal(ep.region_from, "default");
 	assert_true(endpoint_is_aws(&ep));
 	endpoint_release(&ep);
+	/* Each step outranks the one before. */
+	expect_region(&o, "us-east-1", "default");
 	write_config("[default]\nregion = eu-central-1\n"
 	             "[profile dev]\nregion = ap-south-1\n");
-	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "eu-central-1");
-	endpoint_release(&ep);
+	expect_region(&o, "eu-central-1", NULL);
 	setenv("AWS_PROFILE", "dev", 1);
-	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "ap-south-1");
-	assert_string_equal(ep.region_from, "profile");
-	endpoint_release(&ep);
+	expect_region(&o, "ap-south-1", "profile");
 	setenv("AWS_DEFAULT_REGION", "us-west-1", 1);
-	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "us-west-1");
-	endpoint_release(&ep);
+	expect_region(&o, "us-west-1", NULL);
 	setenv("AWS_REGION", "us-west-2", 1);
-	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "us-west-2");
-	endpoint_release(&ep);
+	expect_region(&o, "us-west-2", NULL);
 	o.region = "sa-east-1";
-	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
-	assert_string_equal(ep.region, "sa-east-1");
-	assert_string_equal(ep.region_from, "--region");
-	endpoint_release(&ep);
+	expect_region(&o, "sa-east-1", "--region");
 	o.region = "evil.example.com/";
 	assert_int_equal(endpoint_resolve(&o, &ep, NULL), -EINVAL);
 	endpoint_release(&ep);
@@ -321,25 +323,24 @@ test_region_hint(void **state)
 }
 
 static void
+expect_sts_url(const char *region, const char *want)
+{
+	char *u = endpoint_service_url("sts", NULL, region);
+
+	assert_string_equal(u, want);
+	free(u);
+}
+
+static void
 test_service_url(void **state)
 {
-	char *u;
-
 	(void)state;
-	u = endpoint_service_url("sts", NULL, "eu-west-1");
-	assert_string_equal(u, "https://sts.eu-west-1.amazonaws.com");
-	free(u);
-	u = endpoint_service_url("sts", NULL, NULL);
-	assert_string_equal(u, "https://sts.amazonaws.com");
-	free(u);
+	expect_sts_url("eu-west-1", "https://sts.eu-west-1.amazonaws.com");
+	expect_sts_url(NULL, "https://sts.amazonaws.com");
 	setenv("AWS_ENDPOINT_URL", "http://all:1", 1);
-	u = endpoint_service_url("sts", NULL, "eu-west-1");
-	assert_string_equal(u, "http://all:1");
-	free(u);
+	expect_sts_url("eu-west-1", "http://all:1");
 	setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:8", 1);
-	u = endpoint_service_url("sts", NULL, "eu-west-1");
-	assert_string_equal(u, "http://127.0.0.1:8");
-	free(u);
+	expect_sts_url("eu-west-1", "http://127.0.0.1:8");
 }
 
 int
