@@ -29,7 +29,9 @@ static const char body[] =
     "\"traceback\": \"tb\"}\n"
     "{\"type\": \"end_of_execution\"}";
 
+/* One pass of the body through the framer and the decoder. */
 struct run {
+	struct e2b_lines l;
 	struct e2b_exec x;
 	int kinds[16];
 	int n;
@@ -81,50 +83,54 @@ check_run(const struct run *r)
 }
 
 static void
+run_start(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, 0);
+	e2b_exec_init(&r->x);
+	e2b_lines_init(&r->l);
+}
+
+/* End the input, check what came out, and release the run. */
+static void
+run_finish(struct run *r)
+{
+	assert_int_equal(e2b_lines_finish(&r->l, on_line, r), 0);
+	check_run(r);
+	e2b_lines_release(&r->l);
+	e2b_exec_release(&r->x);
+	buf_release(&r->text);
+}
+
+static void
 test_every_split(void **state)
 {
 	size_t n = sizeof(body) - 1, cut;
+	struct run r;
 
 	(void)state;
 	for (cut = 0; cut <= n; cut++) {
-		struct e2b_lines l;
-		struct run r;
-
-		memset(&r, 0, sizeof(r));
-		buf_init(&r.text, 0);
-		e2b_exec_init(&r.x);
-		e2b_lines_init(&l);
-		assert_int_equal(e2b_lines_feed(&l, body, cut, on_line, &r), 0);
+		run_start(&r);
 		assert_int_equal(
-		    e2b_lines_feed(&l, body + cut, n - cut, on_line, &r), 0);
-		assert_int_equal(e2b_lines_finish(&l, on_line, &r), 0);
-		check_run(&r);
-		e2b_lines_release(&l);
-		e2b_exec_release(&r.x);
-		buf_release(&r.text);
+		    e2b_lines_feed(&r.l, body, cut, on_line, &r), 0);
+		assert_int_equal(
+		    e2b_lines_feed(&r.l, body + cut, n - cut, on_line, &r), 0);
+		run_finish(&r);
 	}
 }
 
 static void
 test_byte_by_byte(void **state)
 {
-	struct e2b_lines l;
 	struct run r;
 	size_t i;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	buf_init(&r.text, 0);
-	e2b_exec_init(&r.x);
-	e2b_lines_init(&l);
+	run_start(&r);
 	for (i = 0; i < sizeof(body) - 1; i++)
 		assert_int_equal(
-		    e2b_lines_feed(&l, body + i, 1, on_line, &r), 0);
-	assert_int_equal(e2b_lines_finish(&l, on_line, &r), 0);
-	check_run(&r);
-	e2b_lines_release(&l);
-	e2b_exec_release(&r.x);
-	buf_release(&r.text);
+		    e2b_lines_feed(&r.l, body + i, 1, on_line, &r), 0);
+	run_finish(&r);
 }
 
 static void
