@@ -80,6 +80,23 @@ new_client(const char *endpoint, unsigned attempts)
 	return c;
 }
 
+/* Start `s` and a client of it making up to `attempts` per request. */
+static struct s3_client *
+start(struct httpd *s, unsigned attempts)
+{
+	httpd_start(s);
+	return new_client(httpd_url(s, ""), attempts);
+}
+
+/* Free the client, then stop the server and drop what it saw. */
+static void
+finish(struct s3_client *c, struct httpd *s)
+{
+	s3_client_free(c);
+	httpd_stop(s);
+	httpd_release(s);
+}
+
 static void
 test_error_map(void **state)
 {
@@ -256,8 +273,7 @@ test_retry_then_ok(void **state)
 	xml_error(&s, "503 Slow Down", "SlowDown", "");
 	httpd_reply(&s, "500 Internal Server Error", "", "");
 	httpd_reply(&s, "200 OK", "ETag: \"e1\"\r\n", "hello");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 3);
+	c = start(&s, 3);
 	assert_int_equal(s3_get_object(c, "bkt", "a b+c", &g, NULL, &e), 0);
 	assert_string_equal(got.ptr, "hello");
 	assert_int_equal(s.nreq, 3);
@@ -268,9 +284,7 @@ test_retry_then_ok(void **state)
 	assert_non_null(strcasestr(s.req[0].ptr,
 	    "Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request"));
 	assert_null(strcasestr(s.req[0].ptr, "Range:"));
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 	buf_release(&got);
 }
 
@@ -286,14 +300,11 @@ test_give_up(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		xml_error(&s, "503 Slow Down", "SlowDown", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 3);
+	c = start(&s, 3);
 	assert_int_equal(s3_head_object(c, "bkt", "k", &info, &e), -EAGAIN);
 	assert_int_equal(e.http_status, 503);
 	assert_int_equal(s.nreq, 3);
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 static void
@@ -308,8 +319,7 @@ test_not_found(void **state)
 	(void)state;
 	xml_error(&s, "404 Not Found", "NoSuchKey", "");
 	httpd_reply(&s, "404 Not Found", "", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 3);
+	c = start(&s, 3);
 	assert_int_equal(s3_get_object(c, "bkt", "k", &g, NULL, &e), -ENOENT);
 	assert_string_equal(e.code, "NoSuchKey");
 	assert_string_equal(e.request_id, "RID1");
@@ -318,9 +328,7 @@ test_not_found(void **state)
 	assert_null(strstr(e.msg, "Signature"));
 	assert_int_equal(s3_delete_object(c, "bkt", "k", &e), 0);
 	assert_int_equal(s.nreq, 2);
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 static void
@@ -341,8 +349,7 @@ test_region_hint(void **state)
 	xml_error(&s, "400 Bad Request", "AuthorizationHeaderMalformed",
 	    "<Region>ap-south-1</Region>");
 	httpd_reply(&s, "204 No Content", "", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 1);
+	c = start(&s, 1);
 	assert_int_equal(s3_head_bucket(c, "bkt", region, &e), 0);
 	assert_string_equal(region, "eu-west-1");
 	assert_non_null(strcasestr(s.req[1].ptr, "/eu-west-1/s3/aws4_request"));
@@ -353,9 +360,7 @@ test_region_hint(void **state)
 	assert_non_null(strcasestr(s.req[3].ptr, "/us-east-1/s3/aws4_request"));
 	assert_non_null(
 	    strcasestr(s.req[4].ptr, "/ap-south-1/s3/aws4_request"));
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 static void
@@ -369,17 +374,14 @@ test_clock_skew(void **state)
 	xml_error(&s, "403 Forbidden", "RequestTimeTooSkewed",
 	    "<ServerTime>2015-08-30T13:36:00Z</ServerTime>");
 	httpd_reply(&s, "204 No Content", "", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 1);
+	c = start(&s, 1);
 	assert_int_equal(s3_delete_object(c, "bkt", "k", &e), 0);
 	assert_non_null(
 	    strcasestr(s.req[0].ptr, "X-Amz-Date: 20150830T123600Z"));
 	assert_non_null(
 	    strcasestr(s.req[1].ptr, "X-Amz-Date: 20150830T133600Z"));
 	assert_int_equal(s3_client_now(c), 1440938160 + 3600);
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 static void
@@ -397,8 +399,7 @@ test_error_in_200(void **state)
 	    "<CompleteMultipartUploadResult><Bucket>bkt</Bucket><Key>k</Key>"
 	    "<ETag>\"abc-1\"</ETag></CompleteMultipartUploadResult>");
 	xml_error(&s, "200 OK", "AccessDenied", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 3);
+	c = start(&s, 3);
 	assert_int_equal(
 	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, &res, &e), 0);
 	assert_string_equal(res.etag, "abc-1");
@@ -407,9 +408,7 @@ test_error_in_200(void **state)
 	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, &res, &e), -EACCES);
 	assert_string_equal(e.code, "AccessDenied");
 	assert_int_equal(s.nreq, 3);
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 static void
@@ -428,15 +427,12 @@ test_resume(void **state)
 	    "Content-Length: 10\r\n\r\n0123";
 	httpd_reply(&s, "206 Partial Content",
 	    "ETag: \"abc\"\r\nContent-Range: bytes 4-9/10\r\n", "456789");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 3);
+	c = start(&s, 3);
 	assert_int_equal(s3_get_object(c, "bkt", "k", &g, NULL, &e), 0);
 	assert_string_equal(got.ptr, "0123456789");
 	assert_non_null(strcasestr(s.req[1].ptr, "Range: bytes=4-\r\n"));
 	assert_non_null(strcasestr(s.req[1].ptr, "If-Match: \"abc\"\r\n"));
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 	buf_release(&got);
 }
 
@@ -461,8 +457,7 @@ test_signed_payload(void **state)
 	(void)state;
 	httpd_reply(&s, "500 Oops", "", "");
 	httpd_reply(&s, "200 OK", "ETag: \"900150983cd24fb0\"\r\n", "");
-	httpd_start(&s);
-	c = new_client(httpd_url(&s, ""), 2);
+	c = start(&s, 2);
 	assert_int_equal(s3_put_object(c, "bkt", "k", &b, &o, &res, &e), 0);
 	assert_string_equal(res.etag, "900150983cd24fb0");
 	/* Over plain HTTP the body's hash is signed, on every attempt. */
@@ -477,9 +472,7 @@ test_signed_payload(void **state)
 	assert_int_equal(
 	    s3_put_object(c, "bkt", "k", &b, &o, &res, &e), -EINVAL);
 	assert_int_equal(s.nreq, 2);
-	s3_client_free(c);
-	httpd_stop(&s);
-	httpd_release(&s);
+	finish(c, &s);
 }
 
 int
