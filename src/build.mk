@@ -54,13 +54,14 @@ $(O)/obj/%.o: %.S build/gen/cabundle.z
 
 $(O)/tests/test_%: tests/unit/test_%.c $(O)/libroma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $< \
 	    $(O)/libroma.a $(LIBS) -lcmocka $(LDFLAGS)
 
 $(O)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(O)/libroma.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $< \
 	    tests/fuzz/replay_main.c $(O)/libroma.a $(LIBS) $(LDFLAGS)
 
--include $(OBJS:.o=.d) $(MAIN:.o=.d)
+# Tests too: a change to a shared harness header rebuilds its users.
+-include $(OBJS:.o=.d) $(MAIN:.o=.d) $(UNIT:=.d) $(FUZZ:=.d)
 .PHONY: roma all
