@@ -162,30 +162,45 @@ daemon_logging(const struct fs_mount_opts *o)
 	free(path);
 }
 
+/* Up to KEY_FILE_MAX bytes of `path` into `buf`: their count or -errno. */
+static ssize_t
+key_file_read(const char *path, char *buf, const char *prog)
+{
+	struct stat st;
+	ssize_t got;
+	int fd, err;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	got = read(fd, buf, KEY_FILE_MAX);
+	err = errno;
+	/* A pipe (<(...), /dev/stdin) is fine: only a file has a mode to
+	 * check. */
+	if (got >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 044))
+		fprintf(stderr,
+		    "%s: warning: --sse-c-file %s is readable by other users "
+		    "(mode %03o); run: chmod 600 %s\n",
+		    prog, path, (unsigned)st.st_mode & 0777, path);
+	close(fd);
+	return got < 0 ? -err : got;
+}
+
 /* The --sse-c-file key: base64 text as --sse-c takes it, or exactly the
  * 32 raw bytes (`openssl rand 32 > FILE`). */
 static int
-key_from_file(const char *path, struct s3_objcfg *cfg, struct rerr *e)
+key_from_file(
+    const char *path, struct s3_objcfg *cfg, const char *prog, struct rerr *e)
 {
 	char tmp[KEY_FILE_MAX + 1];
 	struct buf b = BUF_INIT;
 	struct rerr ke;
-	ssize_t got = -1;
-	struct stat st;
-	int fd, r;
+	ssize_t got;
+	int r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		got = read(fd, tmp, KEY_FILE_MAX);
-		if (fstat(fd, &st) == 0 && (st.st_mode & 044))
-			log_warn(LOG_CORE,
-			    "--sse-c-file %s is readable by other users (mode "
-			    "%03o); run: chmod 600 %s",
-			    path, (unsigned)st.st_mode & 0777, path);
-		close(fd);
-	}
-	if (got < 0)
-		return rerr_set(
-		    e, -errno, "--sse-c-file %s: %s", path, strerror(errno));
+	if ((got = key_file_read(path, tmp, prog)) < 0)
+		return rerr_set(e, (int)got, "--sse-c-file %s: %s", path,
+		    strerror((int)-got));
 	tmp[got] = '\0';
 	if (got == S3_SSEC_KEY_LEN)
 		b64_encode(&b, tmp, (size_t)got);
@@ -221,7 +236,7 @@ sse_c_key(const struct fs_mount_opts *o, struct s3_objcfg *cfg,
 		    "--sse-c cannot be combined with --sse or --sse-kms: an "
 		    "object has one kind of server-side encryption");
 	if (o->sse_c_file)
-		return key_from_file(o->sse_c_file, cfg, e);
+		return key_from_file(o->sse_c_file, cfg, prog, e);
 	fprintf(stderr,
 	    "%s: warning: --sse-c puts the key on the command line, where "
 	    "other users can read it (ps, /proc); use --sse-c-file FILE\n",
