@@ -45,8 +45,7 @@ struct attrs {
 	struct s3_meta *meta;
 };
 
-/* The store's settings for a new object of `size` bytes (UINT64_MAX:
- * large or unknown). */
+/* The store's settings for a new object of `size` bytes. */
 static const struct s3_objcfg *
 cfg_for(struct objstore *s, uint64_t size)
 {
