@@ -43,7 +43,14 @@ Control endpoint, answered by the proxy itself (never forwarded):
     GET /__fault/log      one line per forwarded or faulted request:
                           METHOD TAB TARGET TAB STATUS TAB FAULT ("-" when none;
                           STATUS 000 when no status line was sent)
-    GET /__fault/clear    empty the log
+    GET /__fault/clear    empty the log (and the header log)
+
+Header log (opt-in: nothing is recorded until names are given):
+
+    GET /__fault/headers?names=N1,N2   from now on, record those request
+                          headers (any case) of each request
+    GET /__fault/headers  one line per request since then: METHOD TAB TARGET,
+                          then TAB "name: value" for each named header present
 """
 
 import argparse
@@ -125,6 +132,8 @@ class State:
         self.lock = threading.Lock()
         self.mode = mode
         self.log = []
+        self.header_names = []  # lower-case; empty: no header log
+        self.header_log = []
 
     def take(self, method, target, body_fault_ok):
         """The fault for this request (a Mode) or None; consumes one count.
@@ -154,6 +163,16 @@ class State:
     def record(self, method, target, status, fault):
         with self.lock:
             self.log.append("%s\t%s\t%s\t%s" % (method, target, status, fault or "-"))
+
+    def record_headers(self, method, target, headers):
+        with self.lock:
+            if not self.header_names:
+                return
+            fields = [method, target]
+            for name in self.header_names:
+                for v in headers.get_all(name) or []:
+                    fields.append("%s: %s" % (name, v))
+            self.header_log.append("\t".join(fields))
 
 
 def error_xml(code, message, extra=""):
@@ -239,7 +258,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif u.path == "/__fault/clear":
             with st.lock:
                 st.log.clear()
+                st.header_log.clear()
             text = "cleared\n"
+        elif u.path == "/__fault/headers":
+            with st.lock:
+                if "names" in q:
+                    st.header_names = [n.strip().lower()
+                                       for n in q["names"][0].split(",") if n.strip()]
+                    text = "recording %s\n" % ",".join(st.header_names)
+                else:
+                    text = "".join(line + "\n" for line in st.header_log)
         else:
             status, text = 404, "unknown control path\n"
         self.drain_body()
@@ -411,6 +439,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.control()
             return
         st = self.state
+        st.record_headers(method, target, self.headers)
 
         # Faults decided before the request is forwarded.
         m = st.take(method, target, body_fault_ok=False)

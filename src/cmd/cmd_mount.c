@@ -3,10 +3,12 @@
  * mount (also run when the binary is invoked as `goofys`, and for fstab
  * through mount.fuse), and roma umount [-l] MOUNTPOINT.
  *
- * Flow: parse (fs/opts.h) -> fork unless -f (fs/daemon.h; the child does
- * the rest and reports) -> S3 client -> HEAD bucket (a clear error when it
- * is missing or forbidden) -> objstore -> fs -> fuseop_main, whose ready
- * callback releases the waiting parent.
+ * Flow: parse (fs/opts.h) -> the objects' settings from the S3 flags
+ * (encryption, ACL, storage class; checked here, before forking) -> fork
+ * unless -f (fs/daemon.h; the child does the rest and reports) -> S3
+ * client -> HEAD bucket (a clear error when it is missing or forbidden) ->
+ * objstore -> fs -> fuseop_main, whose ready callback releases the waiting
+ * parent.
  */
 #include "roma.h"
 #include "build_info.h"
@@ -19,11 +21,14 @@
 #include "objstore/s3store.h"
 #include "s3/client.h"
 #include "s3/ops.h"
+#include "util/b64.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/logsink.h"
 #include "util/rerr.h"
+#include "util/str.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +38,7 @@
 #include <unistd.h>
 
 #define READY_TIMEOUT_MS (300 * 1000)
+#define KEY_FILE_MAX     4096 /* a key file is 32 bytes or ~45 of base64 */
 
 /* Also declared through applets.def (mount, goofys, umount). */
 int cmd_mount(int argc, char **argv);
@@ -43,7 +49,8 @@ struct mount_run {
 	struct fs_mount_opts o;
 	struct fs_daemon d;
 	bool daemon;
-	const char *prog; /* "goofys" or "roma mount": message prefix */
+	const char *prog;     /* "goofys" or "roma mount": message prefix */
+	struct s3_objcfg cfg; /* the S3 flags; strings borrowed from `o` */
 };
 
 static void
@@ -104,7 +111,7 @@ precheck(const struct fs_mount_opts *o, struct rerr *e)
 }
 
 /* Warnings about accepted flags, while stderr is still the user's. */
-static int
+static void
 warn_flags(const struct fs_mount_opts *o, const char *prog)
 {
 	if (o->max_idle_handles_set)
@@ -117,25 +124,11 @@ warn_flags(const struct fs_mount_opts *o, const char *prog)
 		    "%s: warning: --cache (catfs) is not supported; mounting "
 		    "without a data cache\n",
 		    prog);
-	if (o->sse_c) {
-		fprintf(stderr,
-		    "%s: --sse-c (customer-provided keys) is not supported\n",
-		    prog);
-		return -1;
-	}
-	if (o->sse || o->acl || o->requester_pays ||
-	    strcmp(o->storage_class, "STANDARD") != 0)
-		fprintf(stderr,
-		    "%s: warning: --sse, --sse-kms, --acl, --storage-class "
-		    "and --requester-pays are not supported yet: objects are "
-		    "written with the bucket's defaults\n",
-		    prog);
 	if ((o->dir_mode & 0111) == 0)
 		fprintf(stderr,
 		    "%s: warning: --dir-mode %#o has no x bit: nobody can "
 		    "enter directories (did you mean 0%o?)\n",
 		    prog, o->dir_mode, o->dir_mode);
-	return 0;
 }
 
 static void
@@ -169,6 +162,144 @@ daemon_logging(const struct fs_mount_opts *o)
 	free(path);
 }
 
+/* Up to KEY_FILE_MAX bytes of `path` into `buf`: their count or -errno. */
+static ssize_t
+key_file_read(const char *path, char *buf, const char *prog)
+{
+	struct stat st;
+	ssize_t got;
+	int fd, err;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	got = read(fd, buf, KEY_FILE_MAX);
+	err = errno;
+	/* A pipe (<(...), /dev/stdin) is fine: only a file has a mode to
+	 * check. */
+	if (got >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 044))
+		fprintf(stderr,
+		    "%s: warning: --sse-c-file %s is readable by other users "
+		    "(mode %03o); run: chmod 600 %s\n",
+		    prog, path, (unsigned)st.st_mode & 0777, path);
+	close(fd);
+	return got < 0 ? -err : got;
+}
+
+/* The --sse-c-file key: base64 text as --sse-c takes it, or exactly the
+ * 32 raw bytes (`openssl rand 32 > FILE`). */
+static int
+key_from_file(
+    const char *path, struct s3_objcfg *cfg, const char *prog, struct rerr *e)
+{
+	char tmp[KEY_FILE_MAX + 1];
+	struct buf b = BUF_INIT;
+	struct rerr ke;
+	ssize_t got;
+	int r;
+
+	if ((got = key_file_read(path, tmp, prog)) < 0)
+		return rerr_set(e, (int)got, "--sse-c-file %s: %s", path,
+		    strerror((int)-got));
+	tmp[got] = '\0';
+	if (got == S3_SSEC_KEY_LEN)
+		b64_encode(&b, tmp, (size_t)got);
+	else
+		buf_adds(&b, str_trim(tmp));
+	if (b.len == 0)
+		r = rerr_set(e, -EINVAL, "--sse-c-file %s is empty", path);
+	else if ((r = s3_ssec_key(b.ptr, cfg, &ke)) != 0)
+		rerr_set(e, r, "--sse-c-file %s: %s", path, rerr_str(&ke));
+	explicit_bzero(tmp, sizeof(tmp));
+	if (b.ptr)
+		explicit_bzero(b.ptr, b.len);
+	buf_release(&b);
+	return r;
+}
+
+/* The SSE-C key from --sse-c or --sse-c-file (goofys: "" is no key). */
+static int
+sse_c_key(const struct fs_mount_opts *o, struct s3_objcfg *cfg,
+    const char *prog, struct rerr *e)
+{
+	bool arg = o->sse_c && *o->sse_c;
+	struct rerr ke;
+
+	if (!arg && !o->sse_c_file)
+		return 0;
+	if (arg && o->sse_c_file)
+		return rerr_set(e, -EINVAL,
+		    "--sse-c and --sse-c-file both give a key: use one");
+	/* goofys would write with SSE-S3/KMS, then read with the key. */
+	if (o->sse)
+		return rerr_set(e, -EINVAL,
+		    "--sse-c cannot be combined with --sse or --sse-kms: an "
+		    "object has one kind of server-side encryption");
+	if (o->sse_c_file)
+		return key_from_file(o->sse_c_file, cfg, prog, e);
+	fprintf(stderr,
+	    "%s: warning: --sse-c puts the key on the command line, where "
+	    "other users can read it (ps, /proc); use --sse-c-file FILE\n",
+	    prog);
+	if (s3_ssec_key(o->sse_c, cfg, &ke) != 0)
+		return rerr_set(e, -EINVAL, "--sse-c: %s", rerr_str(&ke));
+	return 0;
+}
+
+static bool
+printable(const char *s)
+{
+	for (; *s; s++)
+		if (!isprint((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* struct s3_objcfg from goofys's S3 flags: what S3 would refuse on the
+ * first write is refused now, naming the flag. */
+static int
+objects_cfg(const struct fs_mount_opts *o, struct s3_objcfg *cfg,
+    const char *prog, struct rerr *e)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (o->acl && *o->acl && !s3_acl_known(o->acl))
+		return rerr_set(e, -EINVAL,
+		    "--acl %s: not a canned ACL; use one of: %s", o->acl,
+		    s3_acl_names());
+	if (!s3_storage_class_known(o->storage_class))
+		return rerr_set(e, -EINVAL,
+		    "--storage-class %s: not a storage class; use one of: %s",
+		    o->storage_class, s3_storage_class_names());
+	if (o->sse_kms_set && !printable(o->sse_kms))
+		return rerr_set(e, -EINVAL,
+		    "--sse-kms: the key id holds non-printable characters");
+	cfg->acl = o->acl && *o->acl ? o->acl : NULL;
+	/* What S3 does without the header (and all some clones know). */
+	if (strcmp(o->storage_class, "STANDARD") != 0)
+		cfg->storage_class = o->storage_class;
+	if (o->sse_kms_set) {
+		cfg->sse = S3_SSE_KMS;
+		cfg->kms_key_id = o->sse_kms; /* "": the account's key */
+	} else if (o->sse) {
+		cfg->sse = S3_SSE_S3;
+	}
+	return sse_c_key(o, cfg, prog, e);
+}
+
+/* Blank the --sse-c key in our argv: ps and /proc/PID/cmdline show it
+ * until then (hence the warning), and no longer after. */
+static void
+hide_key(int argc, char **argv, const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	char *p;
+	int i;
+
+	for (i = 1; n > 0 && i < argc; i++)
+		while ((p = strstr(argv[i], key)) != NULL)
+			memset(p, '*', n);
+}
+
 static struct s3_client *
 make_client(const struct fs_mount_opts *o, struct rerr *e)
 {
@@ -184,6 +315,7 @@ make_client(const struct fs_mount_opts *o, struct rerr *e)
 	    : o->use_path_request ? ENDPOINT_PATH
 	                          : ENDPOINT_AUTO;
 	so.ca_bundle = o->ca_bundle;
+	so.request_payer = o->requester_pays;
 	so.stall_s = (long)((o->http_timeout_ms + 999) / 1000);
 	return s3_client_new(&so, e);
 }
@@ -257,7 +389,7 @@ serve(struct mount_run *m, struct rerr *e)
 		s3_client_free(c);
 		return r;
 	}
-	store = objstore_s3_new(c, m->o.bucket, true);
+	store = objstore_s3_new(c, m->o.bucket, &m->cfg, true);
 	fill_config(&m->o, &fc);
 	if ((fs = fs_new(&fc, store, e)) == NULL) {
 		objstore_free(store);
@@ -362,6 +494,22 @@ mount_main(struct mount_run *m)
 	return 1;
 }
 
+static int
+check_and_mount(struct mount_run *m, int argc, char **argv)
+{
+	struct rerr e;
+
+	rerr_clear(&e);
+	hide_key(argc, argv, m->o.sse_c);
+	warn_flags(&m->o, m->prog);
+	if (objects_cfg(&m->o, &m->cfg, m->prog, &e) != 0) {
+		fprintf(stderr, "%s: %s\n", m->prog, rerr_str(&e));
+		return 1;
+	}
+	setup_logging(&m->o);
+	return mount_main(m);
+}
+
 int
 cmd_mount(int argc, char **argv)
 {
@@ -393,12 +541,10 @@ cmd_mount(int argc, char **argv)
 		    goofys ? "goofys" : "roma mount", FS_OPTS_GOOFYS_VERSION,
 		    ROMA_VERSION);
 		r = 0;
-	} else if (warn_flags(&m.o, m.prog) != 0) {
-		r = 1;
 	} else {
-		setup_logging(&m.o);
-		r = mount_main(&m);
+		r = check_and_mount(&m, argc, argv);
 	}
+	explicit_bzero(&m.cfg, sizeof(m.cfg));
 	fs_opts_release(&m.o);
 	return r;
 }

@@ -323,7 +323,7 @@ s3cmd_head(int argc, char **argv)
 	if ((r = obj_start(&o, argc, argv, 1)) >= 0)
 		return obj_end(&o, r);
 	rerr_clear(&e);
-	if (s3_head_object(o.c, o.u.bucket, o.u.key, &in, &e) != 0) {
+	if (s3_head_object(o.c, o.u.bucket, o.u.key, NULL, &in, &e) != 0) {
 		r = s3cmd_fail(&g, g.args[0], &e);
 	} else {
 		if (g.json)

@@ -84,6 +84,7 @@ static const struct flagdef flags[] = {
 	{ "ca-bundle", F_STR, OFF(ca_bundle), NOSET },
 	{ "debug", F_BOOL, OFF(debug), NOSET },
 	{ "log-file", F_STR, OFF(log_file), NOSET },
+	{ "sse-c-file", F_STR, OFF(sse_c_file), NOSET },
 };
 
 /* -o items mount.fuse or mount(8) consume: harmless if they reach us. */
@@ -628,9 +629,11 @@ fs_opts_release(struct fs_mount_opts *o)
 		&o->options, &o->cache, &o->endpoint, &o->region,
 		&o->storage_class, &o->profile, &o->sse_kms, &o->sse_c, &o->acl,
 		&o->pid_file, &o->cred_filename, &o->staging_dir, &o->ca_bundle,
-		&o->log_file };
+		&o->log_file, &o->sse_c_file };
 	size_t i;
 
+	if (o->sse_c) /* a key: no copy left in freed memory */
+		explicit_bzero(o->sse_c, strlen(o->sse_c));
 	for (i = 0; i < ARRAY_SIZE(strs); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;

@@ -85,6 +85,7 @@ struct fs_mount_opts {
 	char *ca_bundle;
 	bool debug;
 	char *log_file;
+	char *sse_c_file; /* the SSE-C key, off the command line */
 };
 
 /* Results of fs_opts_parse besides 0. */

@@ -118,6 +118,9 @@ static const struct helpline roma_help[] = {
 	{ "--log-file file",
 	    "Log here in the background (default: syslog, else "
 	    "~/.local/state/roma/mount.log)" },
+	{ "--sse-c-file file",
+	    "Read the --sse-c key from this file (base64, or the 32 raw "
+	    "bytes) instead of the command line" },
 	{ "--max-idle-handles N", "Accepted for compatibility and ignored" },
 };
 

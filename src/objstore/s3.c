@@ -1,7 +1,7 @@
 /*
  * The object-store interface over the S3 client (s3/ops.h): each
  * operation maps onto one S3 request and its results are copied into
- * objstore's types.
+ * objstore's types; the store's s3_objcfg goes along with each.
  */
 #include "roma.h"
 #include "objstore/objstore.h"
@@ -19,11 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* goofys writes smaller objects as STANDARD under STANDARD_IA: S3 bills
+ * an IA object as at least 128 KiB. */
+#define IA_MIN_SIZE (128u << 10)
+
 struct s3store {
 	struct objstore base; /* first: objstore_* cast to it */
 	struct s3_client *c;
 	char *bucket;
 	bool own;
+	struct s3_objcfg cfg; /* its strings are owned copies */
+	struct s3_objcfg std; /* the same as STANDARD (small IA objects) */
+	bool ia;              /* cfg.storage_class is STANDARD_IA */
 };
 
 static struct s3store *
@@ -38,13 +45,22 @@ struct attrs {
 	struct s3_meta *meta;
 };
 
+/* The store's settings for a new object of `size` bytes. */
+static const struct s3_objcfg *
+cfg_for(struct objstore *s, uint64_t size)
+{
+	return S(s)->ia && size < IA_MIN_SIZE ? &S(s)->std : &S(s)->cfg;
+}
+
 static const struct s3_put_opts *
-attrs_in(const struct objstore_attrs *a, unsigned flags, struct attrs *out)
+attrs_in(const struct objstore_attrs *a, unsigned flags,
+    const struct s3_objcfg *cfg, struct attrs *out)
 {
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	out->o.create_only = (flags & OBJSTORE_PUT_CREATE) != 0;
+	out->o.cfg = cfg;
 	if (a == NULL)
 		return &out->o;
 	out->o.content_type = a->content_type;
@@ -96,7 +112,8 @@ st_head(struct objstore *s, const char *key, struct objstore_info *info,
 	struct s3_object_info in = { 0 };
 	int r;
 
-	if ((r = s3_head_object(S(s)->c, S(s)->bucket, key, &in, e)) == 0)
+	r = s3_head_object(S(s)->c, S(s)->bucket, key, &S(s)->cfg, &in, e);
+	if (r == 0)
 		info_out(&in, info);
 	s3_object_info_release(&in);
 	return r;
@@ -106,7 +123,12 @@ static int
 st_get(struct objstore *s, const char *key, const struct objstore_get_req *g,
     struct objstore_info *info, struct rerr *e)
 {
-	struct s3_get_opts o = { g->off, g->len, g->if_match, g->sink, g->arg };
+	struct s3_get_opts o = { .off = g->off,
+		.len = g->len,
+		.if_match = g->if_match,
+		.sink = g->sink,
+		.arg = g->arg,
+		.cfg = &S(s)->cfg };
 	struct s3_object_info in = { 0 }, *pin = info ? &in : NULL;
 	int r;
 
@@ -134,8 +156,8 @@ st_put(struct objstore *s, const char *key, const struct objstore_body *b,
 	struct attrs at;
 	int r;
 
-	r = s3_put_object(
-	    S(s)->c, S(s)->bucket, key, &sb, attrs_in(a, flags, &at), &pr, e);
+	r = s3_put_object(S(s)->c, S(s)->bucket, key, &sb,
+	    attrs_in(a, flags, cfg_for(s, b->size), &at), &pr, e);
 	if (r == 0)
 		res_out(&pr, res);
 	free(at.meta);
@@ -196,18 +218,35 @@ st_list(struct objstore *s, const struct objstore_list_req *q,
 	return 0;
 }
 
+/* Under STANDARD_IA the copy's class depends on the source's size. */
+static int
+copy_cfg(struct objstore *s, const char *src, const struct s3_objcfg **cfg,
+    struct rerr *e)
+{
+	struct s3_object_info in = { 0 };
+	int r;
+
+	r = s3_head_object(S(s)->c, S(s)->bucket, src, &S(s)->cfg, &in, e);
+	if (r == 0)
+		*cfg = cfg_for(s, in.size);
+	s3_object_info_release(&in);
+	return r;
+}
+
 static int
 st_copy(struct objstore *s, const char *src, const char *dst,
     const char *if_match, const struct objstore_attrs *replace,
     struct objstore_put_res *res, struct rerr *e)
 {
-	struct s3_copy_opts o = { if_match, NULL };
+	struct s3_copy_opts o = { if_match, NULL, &S(s)->cfg };
 	struct s3_put_result pr = { "", 0 };
 	struct attrs at = { 0 };
 	int r;
 
+	if (S(s)->ia && (r = copy_cfg(s, src, &o.cfg, e)) != 0)
+		return r;
 	if (replace)
-		o.replace = attrs_in(replace, 0, &at);
+		o.replace = attrs_in(replace, 0, NULL, &at);
 	r = s3_copy_object(
 	    S(s)->c, S(s)->bucket, src, S(s)->bucket, dst, &o, &pr, e);
 	if (r == 0)
@@ -223,8 +262,8 @@ st_mpu_create(struct objstore *s, const char *key,
 	struct attrs at;
 	int r;
 
-	r = s3_mpu_create(
-	    S(s)->c, S(s)->bucket, key, attrs_in(a, 0, &at), upload_id, e);
+	r = s3_mpu_create(S(s)->c, S(s)->bucket, key,
+	    attrs_in(a, 0, &S(s)->cfg, &at), upload_id, e);
 	free(at.meta);
 	return r;
 }
@@ -235,7 +274,8 @@ st_mpu_part(struct objstore *s, const char *key, const char *id, unsigned num,
 {
 	struct s3_body sb = { b->data, b->size, b->read, b->arg };
 
-	return s3_mpu_part(S(s)->c, S(s)->bucket, key, id, num, &sb, etag, e);
+	return s3_mpu_part(
+	    S(s)->c, S(s)->bucket, key, id, num, &sb, &S(s)->cfg, etag, e);
 }
 
 static int
@@ -244,7 +284,7 @@ st_mpu_part_copy(struct objstore *s, const char *key, const char *id,
     const char *if_match, char etag[OBJSTORE_ETAG_MAX], struct rerr *e)
 {
 	return s3_mpu_part_copy(S(s)->c, S(s)->bucket, key, id, num,
-	    S(s)->bucket, src, off, len, if_match, etag, e);
+	    S(s)->bucket, src, off, len, if_match, &S(s)->cfg, etag, e);
 }
 
 static int
@@ -261,7 +301,8 @@ st_mpu_complete(struct objstore *s, const char *key, const char *id,
 		sp[i].num = parts[i].num;
 		snprintf(sp[i].etag, sizeof(sp[i].etag), "%s", parts[i].etag);
 	}
-	r = s3_mpu_complete(S(s)->c, S(s)->bucket, key, id, sp, n, &pr, e);
+	r = s3_mpu_complete(
+	    S(s)->c, S(s)->bucket, key, id, sp, n, &S(s)->cfg, &pr, e);
 	if (r == 0)
 		res_out(&pr, res);
 	free(sp);
@@ -347,9 +388,16 @@ out:
 static void
 st_free(struct objstore *s)
 {
+	struct s3_objcfg *cfg = &S(s)->cfg;
+
 	if (S(s)->own)
 		s3_client_free(S(s)->c);
 	free(S(s)->bucket);
+	free((char *)cfg->kms_key_id);
+	free((char *)cfg->acl);
+	free((char *)cfg->storage_class);
+	explicit_bzero(cfg, sizeof(*cfg));
+	explicit_bzero(&S(s)->std, sizeof(S(s)->std));
 	free(s);
 }
 
@@ -371,8 +419,15 @@ static const struct objstore_ops s3_ops = {
 	.free = st_free,
 };
 
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
 struct objstore *
-objstore_s3_new(struct s3_client *c, const char *bucket, bool own_client)
+objstore_s3_new(struct s3_client *c, const char *bucket,
+    const struct s3_objcfg *cfg, bool own_client)
 {
 	struct s3store *s = xcalloc(1, sizeof(*s));
 
@@ -380,5 +435,15 @@ objstore_s3_new(struct s3_client *c, const char *bucket, bool own_client)
 	s->c = c;
 	s->bucket = xstrdup(bucket);
 	s->own = own_client;
+	if (cfg) {
+		s->cfg = *cfg;
+		s->cfg.kms_key_id = dup_or_null(cfg->kms_key_id);
+		s->cfg.acl = dup_or_null(cfg->acl);
+		s->cfg.storage_class = dup_or_null(cfg->storage_class);
+	}
+	s->std = s->cfg;
+	s->std.storage_class = "STANDARD";
+	s->ia = s->cfg.storage_class &&
+	    strcmp(s->cfg.storage_class, "STANDARD_IA") == 0;
 	return &s->base;
 }

@@ -38,6 +38,7 @@ client_defaults(struct s3_client *c, const struct s3_client_opts *o)
 	c->part_size = o->part_size ? o->part_size : DEFAULT_PART_SIZE;
 	c->concurrency = o->concurrency ? o->concurrency : DEFAULT_CONCURRENCY;
 	c->anonymous = o->anonymous;
+	c->request_payer = o->request_payer;
 }
 
 static int

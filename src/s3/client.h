@@ -57,6 +57,10 @@ struct s3_client_opts {
 	unsigned backoff_base_ms, backoff_cap_ms; /* 0: the defaults */
 	uint64_t part_size;   /* multipart transfers; 0: 8 MiB */
 	unsigned concurrency; /* parallel part requests; 0: 8 */
+	/* x-amz-request-payer: requester on every request, as a Requester
+	 * Pays bucket wants from anyone but its owner (DELETE, GET, HEAD,
+	 * POST and PUT alike). */
+	bool request_payer;
 };
 
 /*

@@ -28,6 +28,7 @@ struct s3_client {
 	struct creds_provider *creds;     /* NULL: anonymous */
 	struct creds_provider *own_creds; /* the one we created, if any */
 	bool anonymous;
+	bool request_payer;
 	unsigned max_attempts, backoff_base_ms, backoff_cap_ms;
 	uint64_t part_size;
 	unsigned concurrency;

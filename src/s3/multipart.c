@@ -65,7 +65,10 @@ s3_mpu_create(struct s3_client *c, const char *bucket, const char *key,
 	if (o && o->create_only)
 		return rerr_set(
 		    e, -EINVAL, "a create-only write must be a single PUT");
-	if ((r = s3_attr_headers(o, &h, e)) == 0) {
+	if ((r = s3_attr_headers(o, &h, e)) == 0 && o)
+		r = s3_cfg_write_headers(
+		    o->cfg, o->storage_class != NULL, &h, e);
+	if (r == 0) {
 		q.headers = (const char *const *)h.lines;
 		r = s3_request(c, &q, &resp, e);
 	}
@@ -94,9 +97,10 @@ check_part(unsigned num, uint64_t size, struct rerr *e)
 int
 s3_mpu_part(struct s3_client *c, const char *bucket, const char *key,
     const char *id, unsigned num, const struct s3_body *b,
-    char etag[S3_ETAG_MAX], struct rerr *e)
+    const struct s3_objcfg *cfg, char etag[S3_ETAG_MAX], struct rerr *e)
 {
 	struct buf query = BUF_INIT;
+	struct s3_headers h = { { NULL }, 0 };
 	struct s3_req q = {
 		.method = "PUT", .bucket = bucket, .key = key, .body = b
 	};
@@ -107,6 +111,8 @@ s3_mpu_part(struct s3_client *c, const char *bucket, const char *key,
 		goto out;
 	upload_query(&query, num, id);
 	q.query = query.ptr;
+	s3_cfg_key_headers(cfg, false, &h);
+	q.headers = (const char *const *)h.lines;
 	if ((r = s3_request(c, &q, &resp, e)) == 0)
 		s3_etag_unquote(
 		    http_resp_header(&resp, "ETag"), etag, S3_ETAG_MAX);
@@ -115,6 +121,7 @@ s3_mpu_part(struct s3_client *c, const char *bucket, const char *key,
 		    e, -EBADMSG, "UploadPart %u: no ETag in the reply", num);
 out:
 	http_resp_release(&resp);
+	s3_headers_release(&h);
 	buf_release(&query);
 	return r;
 }
@@ -134,8 +141,8 @@ parse_part_copy(const struct http_resp *resp, void *arg, struct rerr *e)
 int
 s3_mpu_part_copy(struct s3_client *c, const char *bucket, const char *key,
     const char *id, unsigned num, const char *src_bucket, const char *src_key,
-    uint64_t off, uint64_t len, const char *if_match, char etag[S3_ETAG_MAX],
-    struct rerr *e)
+    uint64_t off, uint64_t len, const char *if_match,
+    const struct s3_objcfg *cfg, char etag[S3_ETAG_MAX], struct rerr *e)
 {
 	struct buf query = BUF_INIT;
 	struct s3_headers h = { { NULL }, 0 };
@@ -164,6 +171,8 @@ s3_mpu_part_copy(struct s3_client *c, const char *bucket, const char *key,
 		    *if_match == '"' ? "x-amz-copy-source-if-match: %s"
 		                     : "x-amz-copy-source-if-match: \"%s\"",
 		    if_match);
+	s3_cfg_key_headers(cfg, false, &h);
+	s3_cfg_key_headers(cfg, true, &h);
 	q.headers = (const char *const *)h.lines;
 	r = s3_request(c, &q, &resp, e);
 out:
@@ -193,10 +202,11 @@ parse_done(const struct http_resp *resp, void *arg, struct rerr *e)
 int
 s3_mpu_complete(struct s3_client *c, const char *bucket, const char *key,
     const char *id, const struct s3_part *parts, size_t n,
-    struct s3_put_result *res, struct rerr *e)
+    const struct s3_objcfg *cfg, struct s3_put_result *res, struct rerr *e)
 {
 	struct xml_part *xp = xcalloc(n ? n : 1, sizeof(*xp));
 	struct buf query = BUF_INIT, body = BUF_INIT;
+	struct s3_headers h = { { NULL }, 0 };
 	struct s3_put_result tmp;
 	struct s3_body b = { 0 };
 	struct s3_req q = { .method = "POST",
@@ -219,9 +229,14 @@ s3_mpu_complete(struct s3_client *c, const char *bucket, const char *key,
 	q.query = query.ptr;
 	b.data = body.ptr;
 	b.size = body.len;
+	/* As the AWS CLI does: S3 wants the key here for some uploads
+	 * (checksums, a bucket policy demanding SSE-C). */
+	s3_cfg_key_headers(cfg, false, &h);
+	q.headers = (const char *const *)h.lines;
 	r = s3_request(c, &q, &resp, e);
 out:
 	http_resp_release(&resp);
+	s3_headers_release(&h);
 	buf_release(&query);
 	buf_release(&body);
 	free(xp);

@@ -24,10 +24,10 @@
 
 #define META_PREFIX "x-amz-meta-"
 
-static bool
-header_safe(const char *s, bool name)
+bool
+s3_header_safe(const char *s, bool name)
 {
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s < 0x20 || *s > 0x7e)
 			return false;
 		if (name &&
@@ -51,13 +51,14 @@ s3_attr_headers(
 		    "too many metadata pairs (%zu > %d)", o->nmeta,
 		    S3_META_MAX);
 	/* A CR or LF here would inject headers: refuse, don't encode. */
-	if ((o->content_type && !header_safe(o->content_type, false)) ||
-	    (o->storage_class && !header_safe(o->storage_class, true)))
+	if ((o->content_type && !s3_header_safe(o->content_type, false)) ||
+	    (o->storage_class && !s3_header_safe(o->storage_class, true)))
 		return rerr_set(e, -EINVAL,
 		    "content type or storage class holds non-printable bytes");
 	for (i = 0; i < o->nmeta; i++)
-		if (!*o->meta[i].name || !header_safe(o->meta[i].name, true) ||
-		    !header_safe(o->meta[i].value, false))
+		if (!*o->meta[i].name ||
+		    !s3_header_safe(o->meta[i].name, true) ||
+		    !s3_header_safe(o->meta[i].value, false))
 			return rerr_set(e, -EINVAL,
 			    "metadata \"%.64s\": names are letters, digits, "
 			    "'-', '_', '.'; values printable ASCII",
@@ -192,15 +193,19 @@ if_match_header(struct s3_headers *h, const char *name, const char *etag)
 
 int
 s3_head_object(struct s3_client *c, const char *bucket, const char *key,
-    struct s3_object_info *info, struct rerr *e)
+    const struct s3_objcfg *cfg, struct s3_object_info *info, struct rerr *e)
 {
+	struct s3_headers h = { { NULL }, 0 };
 	struct s3_req q = { .method = "HEAD", .bucket = bucket, .key = key };
 	struct http_resp resp = HTTP_RESP_INIT;
 	int r;
 
+	s3_cfg_key_headers(cfg, false, &h);
+	q.headers = (const char *const *)h.lines;
 	if ((r = s3_request(c, &q, &resp, e)) == 0)
 		s3_info_from_resp(&resp, info);
 	http_resp_release(&resp);
+	s3_headers_release(&h);
 	return r;
 }
 
@@ -215,6 +220,7 @@ s3_get_object(struct s3_client *c, const char *bucket, const char *key,
 	int r;
 
 	if_match_header(&h, "If-Match", g->if_match);
+	s3_cfg_key_headers(g->cfg, false, &h);
 	q.headers = (const char *const *)h.lines;
 	/* No Range for the whole object: an empty one has no byte 0. */
 	if (g->off != 0 || len != S3_TO_END) {
@@ -254,7 +260,10 @@ s3_put_object(struct s3_client *c, const char *bucket, const char *key,
 	int r;
 
 	if ((r = check_size(b->size, e)) != 0 ||
-	    (r = s3_attr_headers(o, &h, e)) != 0)
+	    (r = s3_attr_headers(o, &h, e)) != 0 ||
+	    (o &&
+	        (r = s3_cfg_write_headers(
+	             o->cfg, o->storage_class != NULL, &h, e)) != 0))
 		goto out;
 	q.headers = (const char *const *)h.lines;
 	r = s3_request(c, &q, &resp, e);
@@ -324,6 +333,11 @@ s3_copy_object(struct s3_client *c, const char *src_bucket, const char *src_key,
 		if ((r = s3_attr_headers(o->replace, &h, e)) != 0)
 			goto out;
 	}
+	if (o &&
+	    (r = s3_cfg_write_headers(
+	         o->cfg, o->replace && o->replace->storage_class, &h, e)) != 0)
+		goto out;
+	s3_cfg_key_headers(o ? o->cfg : NULL, true, &h);
 	q.headers = (const char *const *)h.lines;
 	r = s3_request(c, &q, &resp, e);
 out:

@@ -50,13 +50,42 @@ struct s3_object_info {
 	size_t nmeta;
 };
 
+/* Server-side encryption of the objects one caller writes. */
+enum s3_sse {
+	S3_SSE_NONE,
+	S3_SSE_S3,  /* x-amz-server-side-encryption: AES256 */
+	S3_SSE_KMS, /* aws:kms, with kms_key_id unless NULL or "" */
+	S3_SSE_C,   /* a customer key, sent with every request on the object */
+};
+
+#define S3_SSEC_KEY_LEN 32 /* AES-256 */
+#define S3_SSEC_B64_MAX 45 /* base64 of the key, NUL */
+#define S3_SSEC_MD5_MAX 25 /* base64 of its MD5, NUL */
+
+/*
+ * What every request one caller (a mount) makes on its objects carries:
+ * encryption, canned ACL and storage class of what it writes (PUT,
+ * multipart create, copy); with SSE-C the key also rides on HEAD, GET,
+ * UploadPart, completion and, as the copy source's key, on copies.  Fill
+ * the SSE-C fields with s3_ssec_key.  Every field may be 0/NULL.
+ */
+struct s3_objcfg {
+	enum s3_sse sse;
+	const char *kms_key_id; /* S3_SSE_KMS: NULL, "": the account's */
+	char ssec_key[S3_SSEC_B64_MAX]; /* S3_SSE_C: the key, base64 */
+	char ssec_md5[S3_SSEC_MD5_MAX]; /* its MD5, base64 */
+	const char *acl;                /* a canned ACL; NULL: none sent */
+	const char *storage_class;      /* NULL: none sent (STANDARD) */
+};
+
 /* Attributes of a new object; every field may be 0/NULL. */
 struct s3_put_opts {
 	const char *content_type;
 	const struct s3_meta *meta;
 	size_t nmeta;
-	const char *storage_class; /* NULL: the bucket's default */
+	const char *storage_class; /* NULL: cfg's, else the bucket's default */
 	bool create_only;          /* If-None-Match: *; -EEXIST if present */
+	const struct s3_objcfg *cfg;
 };
 
 struct s3_put_result {
@@ -70,6 +99,7 @@ struct s3_get_opts {
 	const char *if_match; /* NULL, or an etag (quotes optional) */
 	int (*sink)(const void *p, size_t n, void *arg); /* 0 or -errno */
 	void *arg;
+	const struct s3_objcfg *cfg; /* its SSE-C key, if any */
 };
 
 struct s3_list_opts {
@@ -84,6 +114,8 @@ struct s3_copy_opts {
 	const char *if_match;              /* the source's etag, or NULL */
 	const struct s3_put_opts *replace; /* NULL: keep the source's type
 	                                      and metadata */
+	const struct s3_objcfg *cfg; /* the copy's; an SSE-C key is also the
+	                                source's */
 };
 
 struct s3_part {
@@ -108,7 +140,22 @@ struct s3_xfer {
 	 * the display); `total` is the size, 0 when unknown (a pipe). */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
+	const struct s3_objcfg *cfg; /* s3_download_fd: the SSE-C key */
 };
+
+/*
+ * An SSE-C key given as goofys and the AWS CLI take it (base64 of 32 bytes;
+ * URL-safe letters, missing padding and white space are accepted) into
+ * cfg->ssec_key (canonical base64) and cfg->ssec_md5, with cfg->sse set to
+ * S3_SSE_C.  -EINVAL with a message that never holds the key.
+ */
+int s3_ssec_key(const char *b64, struct s3_objcfg *cfg, struct rerr *e);
+/* Whether S3 knows `acl` as a canned ACL for objects, and the list. */
+bool s3_acl_known(const char *acl);
+const char *s3_acl_names(void);
+/* Whether S3 knows `cls` as a storage class, and the list. */
+bool s3_storage_class_known(const char *cls);
+const char *s3_storage_class_names(void);
 
 void s3_object_info_release(struct s3_object_info *info);
 /* The value of user metadata `name` in `info`, or NULL. */
@@ -154,9 +201,10 @@ int s3_delete_objects(struct s3_client *c, const char *bucket,
 
 /* ---- Objects ---- */
 
-/* HeadObject (release `info`); -ENOENT when absent. */
+/* HeadObject (release `info`); -ENOENT when absent.  `cfg` (may be NULL)
+ * supplies an SSE-C key, as it does for the multipart calls below. */
 int s3_head_object(struct s3_client *c, const char *bucket, const char *key,
-    struct s3_object_info *info, struct rerr *e);
+    const struct s3_objcfg *cfg, struct s3_object_info *info, struct rerr *e);
 /* GetObject of a range, streamed to g->sink in order; a retry resumes
  * where it stopped (If-Match on the first reply's ETag, so a changed
  * object is -ESTALE, never spliced).  `info` (may be NULL) gets the reply's
@@ -183,16 +231,16 @@ int s3_mpu_create(struct s3_client *c, const char *bucket, const char *key,
 /* UploadPart `num` (1..10000) of `b`; the part's etag into `etag`. */
 int s3_mpu_part(struct s3_client *c, const char *bucket, const char *key,
     const char *id, unsigned num, const struct s3_body *b,
-    char etag[S3_ETAG_MAX], struct rerr *e);
+    const struct s3_objcfg *cfg, char etag[S3_ETAG_MAX], struct rerr *e);
 /* UploadPartCopy of `len` bytes at `off` of src_bucket/src_key. */
 int s3_mpu_part_copy(struct s3_client *c, const char *bucket, const char *key,
     const char *id, unsigned num, const char *src_bucket, const char *src_key,
-    uint64_t off, uint64_t len, const char *if_match, char etag[S3_ETAG_MAX],
-    struct rerr *e);
+    uint64_t off, uint64_t len, const char *if_match,
+    const struct s3_objcfg *cfg, char etag[S3_ETAG_MAX], struct rerr *e);
 /* CompleteMultipartUpload with `n` parts in ascending order. */
 int s3_mpu_complete(struct s3_client *c, const char *bucket, const char *key,
     const char *id, const struct s3_part *parts, size_t n,
-    struct s3_put_result *res, struct rerr *e);
+    const struct s3_objcfg *cfg, struct s3_put_result *res, struct rerr *e);
 /* AbortMultipartUpload; -ENOENT when there is no such upload. */
 int s3_mpu_abort(struct s3_client *c, const char *bucket, const char *key,
     const char *id, struct rerr *e);

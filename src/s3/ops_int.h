@@ -9,6 +9,8 @@
 #include "s3/client_int.h"
 #include "s3/ops.h"
 
+#include <stdbool.h>
+
 struct buf;
 struct http_resp;
 
@@ -18,6 +20,17 @@ struct http_resp;
  * storage class, If-None-Match).  -EINVAL for what cannot be a header. */
 int s3_attr_headers(
     const struct s3_put_opts *o, struct s3_headers *h, struct rerr *e);
+/* Whether `s` (NULL is) may stand in a header: printable ASCII, and for a
+ * `name` (or a token value) only letters, digits, '-', '_', '.'. */
+bool s3_header_safe(const char *s, bool name);
+/* cfg's encryption, ACL and (unless `class_sent`) storage class for a
+ * request that creates an object.  -EINVAL for what cannot be a header. */
+int s3_cfg_write_headers(const struct s3_objcfg *cfg, bool class_sent,
+    struct s3_headers *h, struct rerr *e);
+/* cfg's SSE-C key lines (none without one); `source`: as the copy
+ * source's key (x-amz-copy-source-server-side-encryption-customer-*). */
+void s3_cfg_key_headers(
+    const struct s3_objcfg *cfg, bool source, struct s3_headers *h);
 /* Size, mtime, etag, content type and metadata from a reply's headers. */
 void s3_info_from_resp(const struct http_resp *r, struct s3_object_info *info);
 /* The etag and Last-Modified (else Date) of a write's reply. */

@@ -191,6 +191,8 @@ own_headers(struct pipe *p, struct s3_headers *h)
 		s3_headers_add(h, "%s", q->headers[i]);
 		has_if_match |= str_istarts_with(q->headers[i], "If-Match:");
 	}
+	if (p->c->request_payer)
+		s3_headers_add(h, "x-amz-request-payer: requester");
 	p->range_sent = q->range_len != 0 || p->delivered != 0;
 	if (p->range_sent && (q->range_len == 0 || q->range_len == S3_TO_END))
 		s3_headers_add(h, "Range: bytes=%" PRIu64 "-", off);

@@ -121,6 +121,7 @@ struct up {
 	struct s3_client *c;
 	const char *bucket, *key, *id;
 	const struct s3_body *b;
+	const struct s3_objcfg *cfg;
 	uint64_t ps;
 	struct s3_part *parts;
 	struct progress prog;
@@ -143,8 +144,8 @@ up_part(unsigned i, void *arg, struct rerr *e)
 		pb.data = (const char *)u->b->data + off;
 	}
 	u->parts[i].num = i + 1;
-	r = s3_mpu_part(
-	    u->c, u->bucket, u->key, u->id, i + 1, &pb, u->parts[i].etag, e);
+	r = s3_mpu_part(u->c, u->bucket, u->key, u->id, i + 1, &pb, u->cfg,
+	    u->parts[i].etag, e);
 	if (r == 0)
 		progress_add(&u->prog, pb.size);
 	return r;
@@ -179,7 +180,7 @@ upload_multipart(struct up *u, const struct s3_put_opts *o,
 	r = workpool_run(n, threads(u->c, x), up_part, u, e);
 	if (r == 0)
 		r = s3_mpu_complete(
-		    u->c, u->bucket, u->key, id, u->parts, n, res, e);
+		    u->c, u->bucket, u->key, id, u->parts, n, u->cfg, res, e);
 	if (r != 0)
 		abort_upload(u->c, u->bucket, u->key, id);
 	free(u->parts);
@@ -196,6 +197,7 @@ s3_upload(struct s3_client *c, const char *bucket, const char *key,
 	uint64_t limit;
 	int r;
 
+	u.cfg = o ? o->cfg : NULL;
 	u.ps = part_size(c, x, b->size);
 	limit = x && x->threshold ? x->threshold : u.ps;
 	limit = limit > S3_PUT_MAX ? S3_PUT_MAX : limit;
@@ -255,6 +257,7 @@ struct down {
 	bool seekable;
 	uint64_t size, ps;
 	const char *etag;
+	const struct s3_objcfg *cfg;
 	struct progress prog;
 };
 
@@ -272,6 +275,7 @@ down_range(unsigned i, void *arg, struct rerr *e)
 	g.if_match = d->etag;
 	g.sink = sink_write;
 	g.arg = &s;
+	g.cfg = d->cfg;
 	/* One GET of the whole object carries no Range: it may be empty. */
 	if (d->size <= d->ps)
 		g.len = S3_TO_END;
@@ -295,7 +299,8 @@ s3_download_fd(struct s3_client *c, const char *bucket, const char *key, int fd,
 	unsigned n;
 	int r;
 
-	if ((r = s3_head_object(c, bucket, key, in, e)) != 0)
+	d.cfg = x ? x->cfg : NULL;
+	if ((r = s3_head_object(c, bucket, key, d.cfg, in, e)) != 0)
 		goto out;
 	d.size = in->size;
 	d.etag = in->etag[0] ? in->etag : NULL;
@@ -320,6 +325,7 @@ out:
 struct cp {
 	struct s3_client *c;
 	const char *src_bucket, *src_key, *bucket, *key, *id, *etag;
+	const struct s3_objcfg *cfg;
 	uint64_t size, ps;
 	struct s3_part *parts;
 	struct progress prog;
@@ -335,7 +341,8 @@ cp_part(unsigned i, void *arg, struct rerr *e)
 
 	p->parts[i].num = i + 1;
 	r = s3_mpu_part_copy(p->c, p->bucket, p->key, p->id, i + 1,
-	    p->src_bucket, p->src_key, off, len, p->etag, p->parts[i].etag, e);
+	    p->src_bucket, p->src_key, off, len, p->etag, p->cfg,
+	    p->parts[i].etag, e);
 	if (r == 0)
 		progress_add(&p->prog, len);
 	return r;
@@ -356,7 +363,7 @@ copy_multipart(struct cp *p, const struct s3_put_opts *o,
 	r = workpool_run(n, threads(p->c, x), cp_part, p, e);
 	if (r == 0)
 		r = s3_mpu_complete(
-		    p->c, p->bucket, p->key, id, p->parts, n, res, e);
+		    p->c, p->bucket, p->key, id, p->parts, n, p->cfg, res, e);
 	if (r != 0)
 		abort_upload(p->c, p->bucket, p->key, id);
 	free(p->parts);
@@ -380,10 +387,12 @@ s3_copy(struct s3_client *c, const char *src_bucket, const char *src_key,
 	uint64_t limit = x && x->threshold ? x->threshold : S3_PUT_MAX;
 	int r;
 
-	if ((r = s3_head_object(c, src_bucket, src_key, &in, e)) != 0)
+	p.cfg = o ? o->cfg : NULL;
+	if ((r = s3_head_object(c, src_bucket, src_key, p.cfg, &in, e)) != 0)
 		goto out;
 	co.if_match = o && o->if_match ? o->if_match : in.etag;
 	co.replace = o ? o->replace : NULL;
+	co.cfg = p.cfg;
 	p.size = in.size;
 	p.etag = co.if_match;
 	progress_init(&p.prog, x, in.size);
@@ -394,13 +403,17 @@ s3_copy(struct s3_client *c, const char *src_bucket, const char *src_key,
 			progress_add(&p.prog, in.size);
 	} else {
 		/* Multipart copy does not carry attributes: pass them on. */
-		po.content_type = in.content_type;
-		po.meta = in.meta;
-		po.nmeta = in.nmeta;
+		if (co.replace) {
+			po = *co.replace;
+		} else {
+			po.content_type = in.content_type;
+			po.meta = in.meta;
+			po.nmeta = in.nmeta;
+		}
+		po.cfg = p.cfg;
 		p.ps = fit_part(
 		    x && x->part_size ? x->part_size : COPY_PART_SIZE, in.size);
-		r = copy_multipart(
-		    &p, co.replace ? co.replace : &po, x, res, e);
+		r = copy_multipart(&p, &po, x, res, e);
 	}
 	pthread_mutex_destroy(&p.prog.mu);
 out:
@@ -416,6 +429,7 @@ struct stream {
 	char **bufs;
 	uint64_t *lens;
 	struct s3_part *parts; /* this batch's slots in the whole list */
+	const struct s3_objcfg *cfg;
 	struct progress prog;
 };
 
@@ -447,7 +461,7 @@ stream_part(unsigned i, void *arg, struct rerr *e)
 	int r;
 
 	r = s3_mpu_part(s->c, s->bucket, s->key, s->id, s->parts[i].num, &b,
-	    s->parts[i].etag, e);
+	    s->cfg, s->parts[i].etag, e);
 	if (r == 0)
 		progress_add(&s->prog, b.size);
 	return r;
@@ -505,7 +519,7 @@ stream_multipart(struct stream *s, int fd, uint64_t ps, unsigned k,
 	r = stream_parts(s, fd, ps, k, &all, &nall, e);
 	if (r == 0)
 		r = s3_mpu_complete(
-		    s->c, s->bucket, s->key, id, all, nall, res, e);
+		    s->c, s->bucket, s->key, id, all, nall, s->cfg, res, e);
 	if (r != 0)
 		abort_upload(s->c, s->bucket, s->key, id);
 	free(all);
@@ -525,6 +539,7 @@ s3_upload_stream(struct s3_client *c, const char *bucket, const char *key,
 	int r;
 
 	k = k < 1 ? 1 : k > WORKPOOL_MAX_THREADS ? WORKPOOL_MAX_THREADS : k;
+	s.cfg = o ? o->cfg : NULL;
 	s.bufs = xcalloc(k, sizeof(*s.bufs));
 	s.lens = xcalloc(k, sizeof(*s.lens));
 	for (i = 0; i < k; i++)

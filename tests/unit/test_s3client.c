@@ -2,7 +2,8 @@
  * bounds, HTTP dates, the pinned clock, URLs for tricky keys, and the
  * request pipeline against a canned HTTP server on a loopback thread
  * (retries, give-up, region hints, clock skew, a 200 <Error>, a resumed
- * download, signed payloads over plain HTTP). */
+ * download, signed payloads over plain HTTP) and the encryption, ACL,
+ * storage class and requester-pays headers each request carries. */
 #include "roma.h"
 #include "s3/client.h"
 #include "s3/client_int.h"
@@ -301,7 +302,8 @@ test_give_up(void **state)
 	for (i = 0; i < 3; i++)
 		xml_error(&s, "503 Slow Down", "SlowDown", "");
 	c = start(&s, 3);
-	assert_int_equal(s3_head_object(c, "bkt", "k", &info, &e), -EAGAIN);
+	assert_int_equal(
+	    s3_head_object(c, "bkt", "k", NULL, &info, &e), -EAGAIN);
 	assert_int_equal(e.http_status, 503);
 	assert_int_equal(s.nreq, 3);
 	finish(c, &s);
@@ -401,11 +403,12 @@ test_error_in_200(void **state)
 	xml_error(&s, "200 OK", "AccessDenied", "");
 	c = start(&s, 3);
 	assert_int_equal(
-	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, &res, &e), 0);
+	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, NULL, &res, &e), 0);
 	assert_string_equal(res.etag, "abc-1");
 	assert_non_null(strcasestr(s.req[0].ptr, "POST /bkt/k?uploadId=U1 "));
 	assert_int_equal(
-	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, &res, &e), -EACCES);
+	    s3_mpu_complete(c, "bkt", "k", "U1", &part, 1, NULL, &res, &e),
+	    -EACCES);
 	assert_string_equal(e.code, "AccessDenied");
 	assert_int_equal(s.nreq, 3);
 	finish(c, &s);
@@ -450,7 +453,9 @@ test_signed_payload(void **state)
 	struct s3_client *c;
 	struct s3_body b = { NULL, 3, read_body, (void *)"abc" };
 	struct s3_meta m = { "Colour", "blue" };
-	struct s3_put_opts o = { "text/plain", &m, 1, NULL, false };
+	struct s3_put_opts o = {
+		.content_type = "text/plain", .meta = &m, .nmeta = 1
+	};
 	struct s3_put_result res;
 	struct rerr e;
 
@@ -475,6 +480,157 @@ test_signed_payload(void **state)
 	finish(c, &s);
 }
 
+#define KEY_B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+#define KEY_MD5 "tP/LI3N87DFaSk0aoqYgzg=="
+
+static void
+test_ssec_key(void **state)
+{
+	struct s3_objcfg cfg = { 0 };
+	char raw[33];
+	struct rerr e;
+
+	(void)state;
+	/* Padding left off, white space around: the same key. */
+	assert_int_equal(
+	    s3_ssec_key(
+	        " AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n", &cfg, &e),
+	    0);
+	assert_int_equal(cfg.sse, S3_SSE_C);
+	assert_string_equal(cfg.ssec_key, KEY_B64);
+	assert_string_equal(cfg.ssec_md5, KEY_MD5);
+	/* 32 characters are 24 bytes once decoded: refused, key not named. */
+	memset(raw, 'A', 32);
+	raw[32] = '\0';
+	assert_int_equal(s3_ssec_key(raw, &cfg, &e), -EINVAL);
+	assert_non_null(strstr(rerr_str(&e), "24 bytes"));
+	assert_null(strstr(rerr_str(&e), raw));
+	assert_int_equal(s3_ssec_key("not base64!", &cfg, &e), -EINVAL);
+	assert_true(s3_acl_known("bucket-owner-full-control"));
+	assert_false(s3_acl_known("log-delivery-write"));
+	assert_false(s3_acl_known("Private"));
+	assert_true(s3_storage_class_known("STANDARD_IA"));
+	assert_false(s3_storage_class_known("standard"));
+	assert_non_null(strstr(s3_storage_class_names(), "GLACIER_IR"));
+}
+
+static bool
+has(const struct buf *req, const char *line)
+{
+	char want[256];
+
+	snprintf(want, sizeof(want), "\r\n%s\r\n", line);
+	return strcasestr(req->ptr, want) != NULL;
+}
+
+#define SSEC_KEY_LINE "x-amz-server-side-encryption-customer-key: " KEY_B64
+#define SSEC_SRC_LINE \
+	"x-amz-copy-source-server-side-encryption-customer-key: " KEY_B64
+
+/* SSE-C: the key on writes, reads, parts and (twice) copies; never with
+ * SSE-S3's header.  Requester pays: on every request. */
+static void
+test_ssec_requests(void **state)
+{
+	struct httpd s = { 0 };
+	struct s3_client *c;
+	struct s3_objcfg cfg = { 0 };
+	struct s3_body b = { "abc", 3, NULL, NULL };
+	struct s3_put_opts po = { .cfg = &cfg };
+	struct s3_copy_opts co = { .cfg = &cfg };
+	struct s3_object_info info = { 0 };
+	char etag[S3_ETAG_MAX];
+	struct rerr e;
+	int i;
+
+	(void)state;
+	assert_int_equal(s3_ssec_key(KEY_B64, &cfg, &e), 0);
+	for (i = 0; i < 3; i++)
+		httpd_reply(&s, "200 OK", "ETag: \"e1\"\r\n", "");
+	httpd_reply(&s, "200 OK", "",
+	    "<CopyObjectResult><ETag>\"e2\"</ETag></CopyObjectResult>");
+	httpd_reply(&s, "204 No Content", "", "");
+	c = start(&s, 1);
+	c->request_payer = true;
+	assert_int_equal(s3_put_object(c, "bkt", "k", &b, &po, NULL, &e), 0);
+	assert_int_equal(s3_head_object(c, "bkt", "k", &cfg, &info, &e), 0);
+	assert_int_equal(
+	    s3_mpu_part(c, "bkt", "k", "U1", 1, &b, &cfg, etag, &e), 0);
+	assert_int_equal(
+	    s3_copy_object(c, "bkt", "k", "bkt", "k2", &co, NULL, &e), 0);
+	assert_int_equal(s3_delete_object(c, "bkt", "k", &e), 0);
+	for (i = 0; i < 4; i++) {
+		assert_true(has(&s.req[i], SSEC_KEY_LINE));
+		assert_true(has(&s.req[i],
+		    "x-amz-server-side-encryption-customer-key-MD5: " KEY_MD5));
+		assert_true(has(&s.req[i],
+		    "x-amz-server-side-encryption-customer-algorithm: AES256"));
+		assert_null(
+		    strcasestr(s.req[i].ptr, "x-amz-server-side-encryption: "));
+		assert_null(strcasestr(s.req[i].ptr, "x-amz-storage-class"));
+		assert_null(strcasestr(s.req[i].ptr, "x-amz-acl"));
+	}
+	assert_true(has(&s.req[3], SSEC_SRC_LINE));
+	assert_null(strcasestr(s.req[2].ptr, "x-amz-copy-source-server"));
+	assert_null(strcasestr(s.req[4].ptr, "customer"));
+	for (i = 0; i < 5; i++)
+		assert_true(has(&s.req[i], "x-amz-request-payer: requester"));
+	s3_object_info_release(&info);
+	finish(c, &s);
+}
+
+/* SSE-KMS, ACL and class on creating requests only; a per-call class
+ * wins over the config's. */
+static void
+test_write_headers(void **state)
+{
+	struct httpd s = { 0 };
+	struct s3_client *c;
+	struct s3_objcfg cfg = { .sse = S3_SSE_KMS,
+		.kms_key_id = "arn:aws:kms:us-east-1:1:key/k",
+		.acl = "bucket-owner-full-control",
+		.storage_class = "STANDARD_IA" };
+	struct s3_body b = { "abc", 3, NULL, NULL };
+	struct s3_put_opts po = { .cfg = &cfg };
+	char etag[S3_ETAG_MAX], *id = NULL;
+	struct rerr e;
+
+	(void)state;
+	httpd_reply(&s, "200 OK", "ETag: \"e1\"\r\n", "");
+	httpd_reply(&s, "200 OK", "",
+	    "<InitiateMultipartUploadResult><UploadId>U1</UploadId>"
+	    "</InitiateMultipartUploadResult>");
+	httpd_reply(&s, "200 OK", "ETag: \"p1\"\r\n", "");
+	httpd_reply(&s, "200 OK", "ETag: \"e3\"\r\n", "");
+	c = start(&s, 1);
+	assert_int_equal(s3_put_object(c, "bkt", "k", &b, &po, NULL, &e), 0);
+	assert_int_equal(s3_mpu_create(c, "bkt", "k", &po, &id, &e), 0);
+	assert_int_equal(
+	    s3_mpu_part(c, "bkt", "k", id, 1, &b, &cfg, etag, &e), 0);
+	po.storage_class = "STANDARD";
+	assert_int_equal(s3_put_object(c, "bkt", "k", &b, &po, NULL, &e), 0);
+	assert_true(has(&s.req[0], "x-amz-server-side-encryption: aws:kms"));
+	assert_true(has(&s.req[1], "x-amz-server-side-encryption: aws:kms"));
+	assert_true(has(&s.req[1],
+	    "x-amz-server-side-encryption-aws-kms-key-id: "
+	    "arn:aws:kms:us-east-1:1:key/k"));
+	assert_true(has(&s.req[1], "x-amz-acl: bucket-owner-full-control"));
+	assert_true(has(&s.req[1], "x-amz-storage-class: STANDARD_IA"));
+	/* UploadPart takes none of them (S3 refuses SSE headers there). */
+	assert_null(strcasestr(s.req[2].ptr, "x-amz-server-side"));
+	assert_null(strcasestr(s.req[2].ptr, "x-amz-acl"));
+	assert_null(strcasestr(s.req[2].ptr, "x-amz-storage-class"));
+	assert_null(strcasestr(s.req[2].ptr, "x-amz-request-payer"));
+	assert_true(has(&s.req[3], "x-amz-storage-class: STANDARD"));
+	assert_null(strcasestr(s.req[3].ptr, "STANDARD_IA"));
+	/* A CR or LF in a setting would inject a header: refused. */
+	cfg.kms_key_id = "k\r\nEvil: 1";
+	assert_int_equal(
+	    s3_put_object(c, "bkt", "k", &b, &po, NULL, &e), -EINVAL);
+	free(id);
+	finish(c, &s);
+}
+
 int
 main(void)
 {
@@ -493,6 +649,9 @@ main(void)
 		cmocka_unit_test(test_error_in_200),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_signed_payload),
+		cmocka_unit_test(test_ssec_key),
+		cmocka_unit_test(test_ssec_requests),
+		cmocka_unit_test(test_write_headers),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
