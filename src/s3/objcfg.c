@@ -113,12 +113,20 @@ out:
 	return r;
 }
 
+const struct s3_objcfg *
+s3_cfg_source(const struct s3_objcfg *cfg)
+{
+	return cfg && cfg->copy_src ? cfg->copy_src : cfg;
+}
+
 void
 s3_cfg_key_headers(
     const struct s3_objcfg *cfg, bool source, struct s3_headers *h)
 {
 	const char *p = source ? "x-amz-copy-source-" : "x-amz-";
 
+	if (source)
+		cfg = s3_cfg_source(cfg);
 	if (cfg == NULL || cfg->sse != S3_SSE_C)
 		return;
 	s3_headers_add(

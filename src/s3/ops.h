@@ -66,8 +66,9 @@ enum s3_sse {
  * What every request one caller (a mount) makes on its objects carries:
  * encryption, canned ACL and storage class of what it writes (PUT,
  * multipart create, copy); with SSE-C the key also rides on HEAD, GET,
- * UploadPart, completion and, as the copy source's key, on copies.  Fill
- * the SSE-C fields with s3_ssec_key.  Every field may be 0/NULL.
+ * UploadPart, completion and, as the copy source's key, on copies (unless
+ * copy_src gives the source's own).  Fill the SSE-C fields with
+ * s3_ssec_key.  Every field may be 0/NULL.
  */
 struct s3_objcfg {
 	enum s3_sse sse;
@@ -76,6 +77,9 @@ struct s3_objcfg {
 	char ssec_md5[S3_SSEC_MD5_MAX]; /* its MD5, base64 */
 	const char *acl;                /* a canned ACL; NULL: none sent */
 	const char *storage_class;      /* NULL: none sent (STANDARD) */
+	/* A copy's source: its SSE-C key (sse and ssec_*, nothing else);
+	 * NULL: this one's own, as a mount has one key for all its objects. */
+	const struct s3_objcfg *copy_src;
 };
 
 /* Attributes of a new object; every field may be 0/NULL. */
@@ -114,8 +118,8 @@ struct s3_copy_opts {
 	const char *if_match;              /* the source's etag, or NULL */
 	const struct s3_put_opts *replace; /* NULL: keep the source's type
 	                                      and metadata */
-	const struct s3_objcfg *cfg; /* the copy's; an SSE-C key is also the
-	                                source's */
+	const struct s3_objcfg *cfg; /* the copy's; its SSE-C key is also the
+	                                source's unless cfg->copy_src */
 };
 
 struct s3_part {

@@ -27,10 +27,12 @@ bool s3_header_safe(const char *s, bool name);
  * request that creates an object.  -EINVAL for what cannot be a header. */
 int s3_cfg_write_headers(const struct s3_objcfg *cfg, bool class_sent,
     struct s3_headers *h, struct rerr *e);
-/* cfg's SSE-C key lines (none without one); `source`: as the copy
- * source's key (x-amz-copy-source-server-side-encryption-customer-*). */
+/* cfg's SSE-C key lines (none without one); `source`: the copy source's
+ * key (s3_cfg_source's) as x-amz-copy-source-server-side-encryption-*. */
 void s3_cfg_key_headers(
     const struct s3_objcfg *cfg, bool source, struct s3_headers *h);
+/* What holds a copy source's SSE-C key: cfg->copy_src, else cfg. */
+const struct s3_objcfg *s3_cfg_source(const struct s3_objcfg *cfg);
 /* Size, mtime, etag, content type and metadata from a reply's headers. */
 void s3_info_from_resp(const struct http_resp *r, struct s3_object_info *info);
 /* The etag and Last-Modified (else Date) of a write's reply. */

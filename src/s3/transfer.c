@@ -8,6 +8,7 @@
 #include "roma.h"
 #include "s3/client.h"
 #include "s3/ops.h"
+#include "s3/ops_int.h"
 #include "s3/xml.h"
 #include "util/log.h"
 #include "util/rerr.h"
@@ -388,7 +389,9 @@ s3_copy(struct s3_client *c, const char *src_bucket, const char *src_key,
 	int r;
 
 	p.cfg = o ? o->cfg : NULL;
-	if ((r = s3_head_object(c, src_bucket, src_key, p.cfg, &in, e)) != 0)
+	r = s3_head_object(
+	    c, src_bucket, src_key, s3_cfg_source(p.cfg), &in, e);
+	if (r != 0)
 		goto out;
 	co.if_match = o && o->if_match ? o->if_match : in.etag;
 	co.replace = o ? o->replace : NULL;

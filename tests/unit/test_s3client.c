@@ -579,6 +579,61 @@ test_ssec_requests(void **state)
 	finish(c, &s);
 }
 
+#define KEY2_B64 "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+#define KEY2_MD5 "v2HomVYPq94vbXb0BabrcA=="
+
+/* A copy whose source has its own key (copy_src): the source's key on the
+ * source's HEAD and as the copy-source key; the copy's own on the copy. */
+static void
+test_ssec_copy_source(void **state)
+{
+	struct httpd s = { 0 };
+	struct s3_client *c;
+	struct s3_objcfg src = { 0 }, dst = { .copy_src = &src };
+	struct s3_copy_opts co = { .cfg = &dst };
+	char etag[S3_ETAG_MAX];
+	struct rerr e;
+	int i;
+
+	(void)state;
+	assert_int_equal(s3_ssec_key(KEY2_B64, &src, &e), 0);
+	assert_int_equal(s3_ssec_key(KEY_B64, &dst, &e), 0);
+	httpd_reply(&s, "200 OK", "ETag: \"e1\"\r\n", "");
+	httpd_reply(&s, "200 OK", "",
+	    "<CopyObjectResult><ETag>\"e2\"</ETag></CopyObjectResult>");
+	httpd_reply(&s, "200 OK", "",
+	    "<CopyPartResult><ETag>\"p1\"</ETag></CopyPartResult>");
+	httpd_reply(&s, "200 OK", "",
+	    "<CopyObjectResult><ETag>\"e3\"</ETag></CopyObjectResult>");
+	c = start(&s, 1);
+	assert_int_equal(
+	    s3_copy(c, "bkt", "k", "bkt", "k2", &co, NULL, NULL, &e), 0);
+	assert_int_equal(s3_mpu_part_copy(c, "bkt", "k2", "U1", 1, "bkt", "k",
+	                     0, 3, NULL, &dst, etag, &e),
+	    0);
+	assert_true(strncmp(s.req[0].ptr, "HEAD /bkt/k ", 12) == 0);
+	assert_true(has(
+	    &s.req[0], "x-amz-server-side-encryption-customer-key: " KEY2_B64));
+	assert_null(strcasestr(s.req[0].ptr, "x-amz-copy-source-server"));
+	assert_null(strcasestr(s.req[0].ptr, KEY_B64));
+	for (i = 1; i < 3; i++) {
+		assert_true(has(&s.req[i], SSEC_KEY_LINE));
+		assert_true(has(&s.req[i],
+		    "x-amz-server-side-encryption-customer-key-MD5: " KEY_MD5));
+		assert_true(has(&s.req[i],
+		    "x-amz-copy-source-server-side-encryption-customer-key: " KEY2_B64));
+		assert_true(has(&s.req[i],
+		    "x-amz-copy-source-server-side-encryption-customer-key-MD5: " KEY2_MD5));
+	}
+	/* A source without a key under a copy with one: no source lines. */
+	memset(&src, 0, sizeof(src));
+	assert_int_equal(
+	    s3_copy_object(c, "bkt", "k", "bkt", "k3", &co, NULL, &e), 0);
+	assert_true(has(&s.req[3], SSEC_KEY_LINE));
+	assert_null(strcasestr(s.req[3].ptr, "x-amz-copy-source-server"));
+	finish(c, &s);
+}
+
 /* SSE-KMS, ACL and class on creating requests only; a per-call class
  * wins over the config's. */
 static void
@@ -651,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_signed_payload),
 		cmocka_unit_test(test_ssec_key),
 		cmocka_unit_test(test_ssec_requests),
+		cmocka_unit_test(test_ssec_copy_source),
 		cmocka_unit_test(test_write_headers),
 	};
 
