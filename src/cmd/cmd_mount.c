@@ -162,30 +162,6 @@ daemon_logging(const struct fs_mount_opts *o)
 	free(path);
 }
 
-/* Up to KEY_FILE_MAX bytes of `path` into `buf`: their count or -errno. */
-static ssize_t
-key_file_read(const char *path, char *buf, const char *prog)
-{
-	struct stat st;
-	ssize_t got;
-	int fd, err;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	got = read(fd, buf, KEY_FILE_MAX);
-	err = errno;
-	/* A pipe (<(...), /dev/stdin) is fine: only a file has a mode to
-	 * check. */
-	if (got >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (st.st_mode & 044))
-		fprintf(stderr,
-		    "%s: warning: --sse-c-file %s is readable by other users "
-		    "(mode %03o); run: chmod 600 %s\n",
-		    prog, path, (unsigned)st.st_mode & 0777, path);
-	close(fd);
-	return got < 0 ? -err : got;
-}
-
 /* The --sse-c-file key: base64 text as --sse-c takes it, or exactly the
  * 32 raw bytes (`openssl rand 32 > FILE`). */
 static int
@@ -198,7 +174,8 @@ key_from_file(
 	ssize_t got;
 	int r;
 
-	if ((got = key_file_read(path, tmp, prog)) < 0)
+	if ((got = cmd_key_file_read(
+	         path, tmp, KEY_FILE_MAX, prog, "--sse-c-file ")) < 0)
 		return rerr_set(e, (int)got, "--sse-c-file %s: %s", path,
 		    strerror((int)-got));
 	tmp[got] = '\0';
