@@ -172,17 +172,17 @@ global_opt(struct s3cmd *g, int c, const char *arg)
 	return 0;
 }
 
-static size_t
+static void
 merge_opts(const struct s3cmd_spec *s, struct option *all)
 {
-	size_t n = 0, i;
+	size_t n = 0, i, room = MAX_OPTS - 1 - ARRAY_SIZE(global_opts);
 
-	for (i = 0; s->opts && s->opts[i].name && n < MAX_OPTS - 12; i++)
+	for (i = 0; s->opts && s->opts[i].name && n < room; i++)
 		all[n++] = s->opts[i];
+	n += s3cmd_flag_opts(s->flags, all + n, room - n);
 	for (i = 0; i < ARRAY_SIZE(global_opts); i++)
 		all[n++] = global_opts[i];
 	memset(&all[n], 0, sizeof(all[n]));
-	return n;
 }
 
 static int
@@ -195,42 +195,107 @@ check_args(struct s3cmd *g, const struct s3cmd_spec *s)
 		    g, "unexpected argument '%s'", g->args[s->max_args]);
 	if (g->debug)
 		log_configure("trace");
-	return -1;
+	return g->of ? s3cmd_flags_done(g) : -1;
 }
 
+/* What getopt takes for an argument rather than an option ("-" is stdin). */
+static bool
+is_arg(const char *s)
+{
+	return s[0] != '-' || s[1] == '\0';
+}
+
+/* One option getopt_long returned (`o`: its long entry, or NULL): -1 to go
+ * on, else the exit status. */
+static int
+one_opt(struct s3cmd *g, const struct s3cmd_spec *s, const struct option *o,
+    int c, int argc, char **argv)
+{
+	char *arg = optarg;
+	int r;
+
+	if (c == 'h') {
+		fputs(g->usage, stdout);
+		return 0;
+	}
+	if (c == '?')
+		return s3cmd_usage_error(
+		    g, "unknown option '%s'", argv[optind - 1]);
+	if (c == ':')
+		return s3cmd_usage_error(
+		    g, "option '%s' needs a value", argv[optind - 1]);
+	/* As argparse's nargs='?': `--sse aws:kms` as well as `--sse=...`. */
+	if (o && o->has_arg == optional_argument && !arg && optind < argc &&
+	    is_arg(argv[optind]) && strcmp(argv[optind], "-") != 0)
+		arg = argv[optind++];
+	if (c >= S3CMD_OPT_BASE)
+		r = global_opt(g, c, arg);
+	else if (c >= S3CMD_FLAG_BASE)
+		r = s3cmd_flag(g, c, arg);
+	else
+		r = s->fn(c, arg, s->ctx);
+	return r != 0 ? r : -1;
+}
+
+/* The arguments (marked in `isarg`) moved after the options, in order. */
+static void
+gather_args(struct s3cmd *g, int argc, char **argv, const bool *isarg)
+{
+	char **tmp = xcalloc((size_t)argc, sizeof(*tmp));
+	int i, n = 0;
+
+	g->nargs = 0;
+	for (i = 1; i < argc; i++)
+		if (!isarg[i])
+			tmp[n++] = argv[i];
+	for (i = 1; i < argc; i++)
+		if (isarg[i]) {
+			tmp[n++] = argv[i];
+			g->nargs++;
+		}
+	memcpy(argv + 1, tmp, (size_t)n * sizeof(*argv));
+	g->args = argv + argc - g->nargs;
+	free(tmp);
+}
+
+/*
+ * getopt_long in order ('+'), the arguments set aside here: getopt's own
+ * reordering would take the value of `--sse aws:kms` for an argument.
+ */
 int
 s3cmd_parse(struct s3cmd *g, int argc, char **argv, const struct s3cmd_spec *s)
 {
 	struct option all[MAX_OPTS];
 	char shortopts[32];
-	int c, r;
+	bool *isarg = xcalloc((size_t)argc + 1, sizeof(*isarg));
+	int c, idx, r = -1;
 
 	merge_opts(s, all);
-	snprintf(shortopts, sizeof(shortopts), ":h%s",
+	snprintf(shortopts, sizeof(shortopts), "+:h%s",
 	    s->shortopts ? s->shortopts : "");
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(g->usage, stdout);
-			return 0;
+	while (r < 0 && optind < argc) {
+		if (strcmp(argv[optind], "--") == 0) {
+			while (++optind < argc)
+				isarg[optind] = true;
+			break;
 		}
-		if (c == '?')
-			return s3cmd_usage_error(
-			    g, "unknown option '%s'", argv[optind - 1]);
-		if (c == ':')
-			return s3cmd_usage_error(
-			    g, "option '%s' needs a value", argv[optind - 1]);
-		if (c >= S3CMD_OPT_BASE)
-			r = global_opt(g, c, optarg);
-		else
-			r = s->fn(c, optarg, s->ctx);
-		if (r != 0)
-			return r;
+		if (is_arg(argv[optind])) {
+			isarg[optind++] = true;
+			continue;
+		}
+		idx = -1;
+		if ((c = getopt_long(argc, argv, shortopts, all, &idx)) == -1)
+			break;
+		r = one_opt(g, s, idx >= 0 ? &all[idx] : NULL, c, argc, argv);
 	}
-	g->args = argv + optind;
-	g->nargs = argc - optind;
-	return check_args(g, s);
+	if (r < 0) {
+		gather_args(g, argc, argv, isarg);
+		r = check_args(g, s);
+	}
+	free(isarg);
+	return r;
 }
 
 struct s3_client *
@@ -248,6 +313,7 @@ s3cmd_client(const struct s3cmd *g, uint64_t part_size, unsigned concurrency)
 	o.profile = g->profile;
 	o.ca_bundle = g->ca_bundle;
 	o.anonymous = g->anonymous;
+	o.request_payer = g->request_payer;
 	o.part_size = part_size;
 	o.concurrency = concurrency;
 	/* As the AWS CLI: attempts in all, the first included. */

@@ -10,6 +10,7 @@
 #define CMD_CMD_S3_H
 
 #include "roma.h"
+#include "s3/ops.h"
 #include "util/buf.h"
 
 #include <getopt.h>
@@ -20,6 +21,7 @@
 
 struct rerr;
 struct s3_client;
+struct s3cmd_objflags;
 
 /* The flags every subcommand takes. */
 struct s3cmd {
@@ -27,8 +29,10 @@ struct s3cmd {
 	const char *usage;
 	const char *endpoint, *region, *profile, *ca_bundle;
 	bool anonymous, debug, json;
-	long read_timeout_s;     /* --read-timeout: a stall this long fails */
-	long connect_timeout_ms; /* --connect-timeout */
+	long read_timeout_s;       /* --read-timeout: a stall this long fails */
+	long connect_timeout_ms;   /* --connect-timeout */
+	bool request_payer;        /* --request-payer (S3CMD_FL_PAYER) */
+	struct s3cmd_objflags *of; /* the other object flags, if taken */
 	/* Positional arguments after parsing. */
 	char **args;
 	int nargs;
@@ -36,9 +40,11 @@ struct s3cmd {
 
 /*
  * A subcommand's own options: getopt_long entries whose `val` is below
- * S3CMD_OPT_BASE, handled by `fn` (returns 0, or 2 after a usage error).
+ * S3CMD_FLAG_BASE, handled by `fn` (returns 0, or 2 after a usage error).
+ * The AWS CLI's object flags it takes are named by `flags` (S3CMD_FL_*).
  */
-#define S3CMD_OPT_BASE 1000
+#define S3CMD_FLAG_BASE 900
+#define S3CMD_OPT_BASE  1000
 
 struct s3cmd_spec {
 	const struct option *opts; /* terminated by a NULL name */
@@ -46,12 +52,50 @@ struct s3cmd_spec {
 	int (*fn)(int c, const char *arg, void *ctx);
 	void *ctx;
 	int min_args, max_args;
+	unsigned flags; /* S3CMD_FL_*; all but PAYER need g->of */
 };
 
-/* Parse argv (argv[0] is the subcommand).  Returns -1 to go on, else the
- * exit status (0 after --help, 2 on misuse). */
+/*
+ * Parse argv (argv[0] is the subcommand), options before or after the
+ * arguments.  Returns -1 to go on, else the exit status (0 after --help,
+ * 2 on misuse).
+ */
 int s3cmd_parse(
     struct s3cmd *g, int argc, char **argv, const struct s3cmd_spec *s);
+
+/*
+ * The AWS CLI's object flags (cmd_s3_flags.c), with its names and
+ * meanings.  A key is never needed in argv: fileb://PATH and file://PATH
+ * read it from a file; a literal one is warned about and blanked in argv.
+ */
+#define S3CMD_FL_PAYER 1u /* --request-payer [requester] */
+#define S3CMD_FL_KEY   2u /* --sse-c [AES256], --sse-c-key: read, write */
+#define S3CMD_FL_WRITE                                         \
+	4u /* --sse, --sse-kms-key-id, --acl, --storage-class, \
+	      --sse-c-copy-source[-key] */
+
+struct s3cmd_objflags {
+	const char *sse;        /* --sse: AES256 or aws:kms */
+	const char *kms_key_id; /* --sse-kms-key-id */
+	const char *ssec;       /* --sse-c: AES256 */
+	const char *src_ssec;   /* --sse-c-copy-source: AES256 */
+	bool key, src_key;      /* --sse-c-key, --sse-c-copy-source-key given */
+	const char *acl, *storage_class;
+	/* The result: what writes carry, and the SSE-C key reads send; the
+	 * copy source's key (cfg.copy_src points to it). */
+	struct s3_objcfg cfg, src;
+};
+
+/* Add the options of `groups` to `out` (room for `max`); their count. */
+size_t s3cmd_flag_opts(unsigned groups, struct option *out, size_t max);
+/* One of them, `c` with its value (NULL: none given).  0, or 2 after a
+ * usage error.  A literal key in `arg` is blanked once read. */
+int s3cmd_flag(struct s3cmd *g, int c, char *arg);
+/* The flags together: the checks no single one can make; fills g->of's
+ * cfg.  -1 to go on, or 2 after a usage error. */
+int s3cmd_flags_done(struct s3cmd *g);
+/* The name of a write-only flag given (--sse, ...), or NULL. */
+const char *s3cmd_flags_write_set(const struct s3cmd *g);
 /* "roma s3 CMD: MESSAGE" and the usage on stderr; returns 2. */
 int s3cmd_usage_error(const struct s3cmd *g, const char *fmt, ...)
     PRINTF_LIKE(2, 3);
@@ -158,6 +202,7 @@ struct s3cmd_cp {
 	struct s3cmd *g;
 	bool recursive, quiet, no_progress;
 	const char *content_type;
+	struct s3cmd_objflags of; /* g->of: encryption, ACL, class */
 	uint64_t part_size;
 	unsigned concurrency;
 	unsigned mode; /* the file mode of new local files (0666 & ~umask) */

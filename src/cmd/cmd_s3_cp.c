@@ -25,7 +25,11 @@
 static const char cp_usage[] =
     "usage: roma s3 cp SRC DST [--recursive] [--content-type TYPE]\n"
     "           [--part-size SIZE] [--concurrency N] [--quiet]\n"
-    "           [--no-progress] [global options]\n"
+    "           [--no-progress] [--sse [AES256|aws:kms]]\n"
+    "           [--sse-kms-key-id ID] [--sse-c [AES256] --sse-c-key KEY]\n"
+    "           [--sse-c-copy-source [AES256] --sse-c-copy-source-key KEY]\n"
+    "           [--acl ACL] [--storage-class CLASS]\n"
+    "           [--request-payer [requester]] [global options]\n"
     "\n"
     "Copies a local file (or '-' for stdin) to S3, an object to a local\n"
     "file (or '-' for stdout), or an object to another S3 location.  A\n"
@@ -36,7 +40,18 @@ static const char cp_usage[] =
     "down in parallel ranges; downloads are written to a temporary name\n"
     "and renamed when complete.  A progress line is shown on stderr when\n"
     "it is a terminal; each transfer prints 'upload: SRC to DST' unless\n"
-    "--quiet.  Exits 1 if any transfer failed, after naming each.\n";
+    "--quiet.  Exits 1 if any transfer failed, after naming each.\n"
+    "\n"
+    "As for the AWS CLI: --sse encrypts uploads and copies with SSE-S3\n"
+    "(AES256) or SSE-KMS (aws:kms, with --sse-kms-key-id's key or the\n"
+    "account's); --sse-c with --sse-c-key encrypts them with your key, and\n"
+    "reads SSE-C objects (downloads, copy destinations); an S3-to-S3 copy\n"
+    "of an SSE-C object needs --sse-c-copy-source with its key.  A KEY is\n"
+    "32 raw bytes (not base64): fileb://FILE (its bytes; `openssl rand 32\n"
+    ">FILE`), file://FILE (its text), or on the command line (warned\n"
+    "about: others can read it there).  --acl sets a canned ACL,\n"
+    "--storage-class the class; --request-payer requester accepts the\n"
+    "charges of a requester-pays bucket.\n";
 
 enum {
 	O_RECURSIVE = 'r',
@@ -415,6 +430,24 @@ plan_recursive(struct s3cmd_cp *cp, const char *src, const char *dst)
 
 /* ---- The command ---- */
 
+/* The object flags for this direction, as the AWS CLI takes them. */
+static int
+flags_fit(struct s3cmd_cp *cp, const char *src, const char *dst)
+{
+	const char *w = s3cmd_flags_write_set(cp->g);
+
+	if (cp->of.src_ssec && !(s3cmd_url_is(src) && s3cmd_url_is(dst)))
+		return s3cmd_usage_error(cp->g,
+		    "--sse-c-copy-source is for S3-to-S3 copies (the source's "
+		    "key); uploads and downloads take --sse-c");
+	if (w && !s3cmd_url_is(dst))
+		s3cmd_warn(cp->g,
+		    "warning: %s sets how objects are written to S3; a "
+		    "download ignores it",
+		    w);
+	return 0;
+}
+
 static int
 plan(struct s3cmd_cp *cp, const char *src, const char *dst)
 {
@@ -424,6 +457,8 @@ plan(struct s3cmd_cp *cp, const char *src, const char *dst)
 	if (!s3cmd_url_is(src) && !s3cmd_url_is(dst))
 		return s3cmd_usage_error(
 		    cp->g, "one of SRC and DST must be an s3:// URL");
+	if ((r = flags_fit(cp, src, dst)) != 0)
+		return r;
 	if (s3cmd_url_is(src) && s3cmd_url_parse(src, &s) != 0)
 		r = s3cmd_usage_error(cp->g, "'%s' is not an s3:// URL", src);
 	else if (s3cmd_url_is(dst) && s3cmd_url_parse(dst, &d) != 0)
@@ -480,11 +515,13 @@ s3cmd_cp(int argc, char **argv)
 {
 	struct s3cmd g = { .cmd = "cp", .usage = cp_usage };
 	struct s3cmd_cp cp = { .g = &g };
-	struct s3cmd_spec spec = { cp_opts, "rq", cp_opt, &cp, 2, 2 };
+	struct s3cmd_spec spec = { cp_opts, "rq", cp_opt, &cp, 2, 2,
+		S3CMD_FL_PAYER | S3CMD_FL_KEY | S3CMD_FL_WRITE };
 	unsigned files;
 	mode_t m;
 	int r;
 
+	g.of = &cp.of;
 	if ((r = s3cmd_parse(&g, argc, argv, &spec)) >= 0)
 		return r;
 	m = umask(0);

@@ -15,7 +15,8 @@
 
 static const char ls_usage[] =
     "usage: roma s3 ls [s3://bucket[/prefix]] [--recursive]\n"
-    "           [--human-readable] [--summarize] [global options]\n"
+    "           [--human-readable] [--summarize]\n"
+    "           [--request-payer [requester]] [global options]\n"
     "\n"
     "Without an argument, lists the buckets.  Otherwise lists the objects\n"
     "and (without --recursive) the common prefixes under the prefix, as\n"
@@ -201,7 +202,8 @@ s3cmd_ls(int argc, char **argv)
 {
 	struct s3cmd g = { .cmd = "ls", .usage = ls_usage };
 	struct ls l = { .g = &g };
-	struct s3cmd_spec spec = { ls_opts, "r", ls_opt, &l, 0, 1 };
+	struct s3cmd_spec spec = { ls_opts, "r", ls_opt, &l, 0, 1,
+		S3CMD_FL_PAYER };
 	struct s3_client *c;
 	int r;
 

@@ -19,7 +19,7 @@
 
 static const char rm_usage[] =
     "usage: roma s3 rm s3://bucket/key [--recursive] [--quiet]\n"
-    "           [global options]\n"
+    "           [--request-payer [requester]] [global options]\n"
     "\n"
     "Deletes an object; with --recursive, every object under the prefix\n"
     "(taken as a directory: s3://b/dir means the keys under dir/), in\n"
@@ -28,9 +28,12 @@ static const char rm_usage[] =
     "is 1.\n";
 
 static const char head_usage[] =
-    "usage: roma s3 head s3://bucket/key [global options]\n"
+    "usage: roma s3 head s3://bucket/key [--sse-c [AES256] --sse-c-key KEY]\n"
+    "           [--request-payer [requester]] [global options]\n"
     "\n"
-    "Shows an object's size, date, ETag, content type and metadata.\n";
+    "Shows an object's size, date, ETag, content type and metadata.  An\n"
+    "object encrypted with a customer key (SSE-C) needs that key, given\n"
+    "as to 'roma s3 cp': --sse-c-key fileb://FILE.\n";
 
 static const char presign_usage[] =
     "usage: roma s3 presign s3://bucket/key [--expires-in SECONDS]\n"
@@ -54,7 +57,8 @@ struct obj {
 	struct s3cmd_url u;
 	struct s3_client *c;
 	uint64_t ndeleted, nfailed;
-	struct s3cmd_json j, jf; /* deleted keys, failures (--json) */
+	struct s3cmd_json j, jf;  /* deleted keys, failures (--json) */
+	struct s3cmd_objflags of; /* head: the SSE-C key */
 };
 
 enum { O_RECURSIVE = 'r', O_QUIET = 'q', O_FORCE = 'f', O_EXPIRES = 'e' };
@@ -97,14 +101,18 @@ obj_opt(int c, const char *arg, void *ctx)
 
 /*
  * Parse the command line: one s3:// argument, whose key must be there
- * (want_key 1), absent (-1) or either (0); then the client.  Returns -1
- * to go on, else the exit status.
+ * (want_key 1), absent (-1) or either (0), and the object flags `flags`
+ * (S3CMD_FL_*); then the client.  Returns -1 to go on, else the exit
+ * status.
  */
 static int
-obj_start(struct obj *o, int argc, char **argv, int want_key)
+obj_start(struct obj *o, int argc, char **argv, int want_key, unsigned flags)
 {
-	struct s3cmd_spec spec = { obj_opts, "rqf", obj_opt, o, 1, 1 };
+	struct s3cmd_spec spec = { obj_opts, "rqf", obj_opt, o, 1, 1, flags };
 	int r;
+
+	if (flags & ~S3CMD_FL_PAYER)
+		o->g->of = &o->of;
 
 	s3cmd_jinit(&o->j);
 	s3cmd_jinit(&o->jf);
@@ -246,7 +254,7 @@ s3cmd_rm(int argc, char **argv)
 	struct rerr e;
 	int r;
 
-	if ((r = obj_start(&o, argc, argv, 0)) >= 0)
+	if ((r = obj_start(&o, argc, argv, 0, S3CMD_FL_PAYER)) >= 0)
 		return obj_end(&o, r);
 	if (!o.recursive && o.u.key[0] == '\0')
 		return obj_end(&o,
@@ -320,10 +328,11 @@ s3cmd_head(int argc, char **argv)
 	struct rerr e;
 	int r;
 
-	if ((r = obj_start(&o, argc, argv, 1)) >= 0)
+	r = obj_start(&o, argc, argv, 1, S3CMD_FL_PAYER | S3CMD_FL_KEY);
+	if (r >= 0)
 		return obj_end(&o, r);
 	rerr_clear(&e);
-	if (s3_head_object(o.c, o.u.bucket, o.u.key, NULL, &in, &e) != 0) {
+	if (s3_head_object(o.c, o.u.bucket, o.u.key, &o.of.cfg, &in, &e) != 0) {
 		r = s3cmd_fail(&g, g.args[0], &e);
 	} else {
 		if (g.json)
@@ -348,7 +357,7 @@ s3cmd_presign(int argc, char **argv)
 	struct rerr e;
 	int r;
 
-	if ((r = obj_start(&o, argc, argv, 1)) >= 0)
+	if ((r = obj_start(&o, argc, argv, 1, 0)) >= 0)
 		return obj_end(&o, r);
 	rerr_clear(&e);
 	r = s3_presign(o.c, "GET", o.u.bucket, o.u.key, o.expires, &url, &e);
@@ -397,7 +406,7 @@ s3cmd_mb(int argc, char **argv)
 	struct rerr e;
 	int r;
 
-	if ((r = obj_start(&o, argc, argv, -1)) >= 0)
+	if ((r = obj_start(&o, argc, argv, -1, 0)) >= 0)
 		return obj_end(&o, r);
 	rerr_clear(&e);
 	if (s3_create_bucket(o.c, o.u.bucket, NULL, &e) != 0)
@@ -414,7 +423,7 @@ s3cmd_rb(int argc, char **argv)
 	struct rerr e;
 	int r;
 
-	if ((r = obj_start(&o, argc, argv, -1)) >= 0)
+	if ((r = obj_start(&o, argc, argv, -1, 0)) >= 0)
 		return obj_end(&o, r);
 	/* --force: the objects first, reported as rm reports them. */
 	o.quiet = o.quiet || g.json;

@@ -311,7 +311,8 @@ s3cmd_sign(int argc, char **argv)
 {
 	struct s3cmd g = { .cmd = "sign", .usage = sign_usage };
 	struct sign_opts o = { .g = &g };
-	struct s3cmd_spec spec = { sign_opts_table, NULL, sign_opt, &o, 0, 0 };
+	struct s3cmd_spec spec = { sign_opts_table, NULL, sign_opt, &o, 0, 0,
+		0 };
 	struct sigv4_creds cr;
 	struct sigv4_params p = { 0 };
 	struct creds c = { 0 };

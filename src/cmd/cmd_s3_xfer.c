@@ -137,6 +137,7 @@ xfer_opts(struct s3cmd_job *j, struct s3_xfer *x)
 	x->concurrency = j->cp->concurrency;
 	x->progress = on_progress;
 	x->progress_arg = j;
+	x->cfg = &j->cp->of.cfg; /* downloads: the SSE-C key */
 }
 
 /* A type for the name's extension, as the AWS CLI guesses one. */
@@ -178,6 +179,7 @@ run_upload(struct s3cmd_job *j, struct s3_put_result *res, struct rerr *e)
 
 	po.content_type =
 	    cp->content_type ? cp->content_type : guess_type(j->path);
+	po.cfg = &cp->of.cfg;
 	xfer_opts(j, &x);
 	if (strcmp(j->path, "-") == 0)
 		return s3_upload_stream(
@@ -269,6 +271,7 @@ get_small(
 
 	g.sink = fd_write;
 	g.arg = &s;
+	g.cfg = &j->cp->of.cfg;
 	r = s3_get_object(j->cp->c, j->bucket, j->key, &g, in, e);
 	if (r == 0 && s.got != in->size)
 		r = rerr_set(e, -EPROTO,
@@ -324,6 +327,7 @@ run_copy(struct s3cmd_job *j, struct s3_put_result *res, struct rerr *e)
 	struct s3_xfer x;
 
 	xfer_opts(j, &x);
+	co.cfg = &j->cp->of.cfg; /* with the source's key as copy_src */
 	if (j->cp->content_type) {
 		po.content_type = j->cp->content_type;
 		co.replace = &po;
