@@ -2,7 +2,8 @@
 # Every `roma s3` command at the highest debug level (--debug and
 # ROMA_LOG=trace) with a session token set, against moto (directly and
 # through the fault proxy, so retries and give-ups log too): no output may
-# hold the secret key, the session token or a signature value.  Presigned
+# hold the secret key, the session token, an SSE-C key or a signature
+# value.  Presigned
 # URLs and `sign` print a signature on stdout by design: those stdouts
 # are left out, their stderr is checked.
 . "$(dirname "$0")/../lib.sh"
@@ -57,6 +58,18 @@ run cp "s3://$B/big" "$T_TMP/got" --endpoint "$EP"
 run cp "s3://$B/big" "s3://$B/copy" --endpoint "$EP"
 run cp --recursive "$T_TMP/tree" "s3://$B/tree" --endpoint "$EP"
 run cp --recursive --json "s3://$B/tree" "$T_TMP/tree2" --endpoint "$EP"
+# SSE-C: keys from files, and one on the command line.
+head -c 32 /dev/urandom >"$T_TMP/k.bin"
+SSEC_B64=$(base64 <"$T_TMP/k.bin")
+SSEC_TEXT=$(head -c 24 /dev/urandom | base64)
+chmod 600 "$T_TMP/k.bin"
+KB=fileb://$T_TMP/k.bin
+run cp "$T_TMP/big" "s3://$B/ssec" --sse-c --sse-c-key "$KB" --endpoint "$EP"
+run cp "s3://$B/ssec" "$T_TMP/got-ssec" --sse-c --sse-c-key "$KB" --endpoint "$EP"
+run head "s3://$B/ssec" --sse-c --sse-c-key "$KB" --endpoint "$EP"
+run cp "s3://$B/ssec" "s3://$B/ssec2" --sse-c-copy-source --sse-c-copy-source-key "$KB" \
+    --sse-c --sse-c-key "$SSEC_TEXT" --endpoint "$EP"
+run cp "$T_TMP/small" "s3://$B/ssec3" --sse-c --sse-c-key "$SSEC_B64" --endpoint "$EP"
 run --no-stdout presign "s3://$B/small" --endpoint "$EP"
 run --no-stdout presign --json --expires-in 60 "s3://$B/big" --endpoint "$EP"
 run rm "s3://$B/copy" --endpoint "$EP"
@@ -98,6 +111,8 @@ t_check "the trace shows the redaction" grep -q "Signature=<redacted>" "$LOG"
 t_check "the secret key appears nowhere" sh -c '! grep -qF -- "$1" "$2"' sh "$SECRET" "$LOG"
 t_check "the profile's secret key appears nowhere" sh -c '! grep -qF -- "$1" "$2"' sh "$PSECRET" "$LOG"
 t_check "the session token appears nowhere" sh -c '! grep -qF -- "$1" "$2"' sh "$TOKEN" "$LOG"
+t_check "SSE-C keys appear nowhere" sh -c '! grep -qF -e "$1" -e "$2" "$3"' sh "$SSEC_B64" "$SSEC_TEXT" "$LOG"
+t_check "SSE-C key headers were traced, redacted" grep -q "customer-key: <redacted>" "$LOG"
 t_check "no Signature= value appears" sh -c '! grep -Eiq "Signature=[0-9a-f]{6}" "$1"' sh "$LOG"
 t_check "no X-Amz-Signature= value appears" sh -c '! grep -Eiq "X-Amz-Signature=[0-9a-f]{6}" "$1"' sh "$LOG"
 t_check "no X-Amz-Security-Token value appears" sh -c '! grep -Eiq "X-Amz-Security-Token[:=] *[A-Za-z0-9%]{6}" "$1"' sh "$LOG"
