@@ -123,8 +123,10 @@ key_flag(struct s3cmd *g, const char *flag, char *v, struct s3_objcfg *cfg)
 	struct rerr e;
 	int n, r = 0;
 
-	if ((n = key_bytes(g, flag, v, raw)) < 0)
-		return 2;
+	if ((n = key_bytes(g, flag, v, raw)) < 0) {
+		r = 2;
+		goto out;
+	}
 	if (n != S3_SSEC_KEY_LEN) {
 		r = s3cmd_usage_error(g,
 		    "%s: the key is %d bytes; AES256 needs exactly 32, raw "
