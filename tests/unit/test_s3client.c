@@ -9,6 +9,7 @@
 #include "s3/ops.h"
 #include "net/http.h"
 #include "util/buf.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/rerr.h"
 
@@ -44,6 +45,7 @@ struct srv {
 	char *replies[MAXREQ];
 	int nreq;
 	struct buf seen[MAXREQ];
+	struct cancel *cancel; /* set once the first request is in */
 };
 
 static int
@@ -101,6 +103,8 @@ serve(void *arg)
 		while (s->nreq < MAXREQ && s->replies[s->nreq] &&
 		    read_request(fd, &s->seen[s->nreq])) {
 			r = s->replies[s->nreq++];
+			if (s->cancel != NULL)
+				cancel_set(s->cancel);
 			if (write(fd, r, strlen(r)) < 0 ||
 			    strstr(r, "Connection: close"))
 				break;
@@ -410,6 +414,36 @@ test_give_up(void **state)
 	srv_stop(&s);
 }
 
+/* A caller who gave up (its thread's cancel flag) gets -EINTR at once: no
+ * retry of the 503; an abort, a clean-up, still goes out. */
+static void
+test_cancelled(void **state)
+{
+	struct srv s = { 0 };
+	struct s3_client *c;
+	struct s3_object_info info = { 0 };
+	struct cancel cn;
+	struct rerr e;
+
+	(void)state;
+	s.replies[0] = xml_error("503 Slow Down", "SlowDown", "");
+	s.replies[1] = reply("204 No Content", "", "", -1);
+	cancel_init(&cn);
+	s.cancel = &cn;
+	srv_start(&s);
+	c = new_client(s.port, 3);
+	cancel_watch(&cn);
+	assert_int_equal(s3_head_object(c, "bkt", "k", &info, &e), -EINTR);
+	assert_int_equal(s.nreq, 1);
+	assert_non_null(strstr(e.msg, "HEAD s3://bkt/k: interrupted"));
+	assert_int_equal(s3_mpu_abort(c, "bkt", "k", "id1", &e), 0);
+	assert_int_equal(s.nreq, 2);
+	assert_non_null(strstr(s.seen[1].ptr, "DELETE /bkt/k?uploadId=id1"));
+	cancel_watch(NULL);
+	s3_client_free(c);
+	srv_stop(&s);
+}
+
 static void
 test_not_found(void **state)
 {
@@ -608,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_presign_urls),
 		cmocka_unit_test(test_retry_then_ok),
 		cmocka_unit_test(test_give_up),
+		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_region_hint),
 		cmocka_unit_test(test_clock_skew),
