@@ -33,6 +33,9 @@ again; "pass" cancels a pending fault):
                                Date) is more than 15 minutes off get 403
                                RequestTimeTooSkewed, the others pass
     drop-connection:N          read the request, then close without a reply
+    hold:N:SECONDS             read the request, wait SECONDS (a server that
+                               does not answer), then forward it, unless the
+                               client went away meanwhile (then drop it)
 
 Control endpoint, answered by the proxy itself (never forwarded):
 
@@ -98,15 +101,15 @@ class Mode:
             self.arg = float(parts[1])
             return
         known = tuple(ERRORS) + BODY_FAULTS + (
-            "redirect-region", "auth-region", "skew", "drop-connection")
+            "redirect-region", "auth-region", "skew", "drop-connection", "hold")
         if self.kind not in known or len(parts) < 2:
             raise ValueError("unknown mode %r" % text)
         self.count = int(parts[1])
         if self.count < 0:
             raise ValueError("negative count")
-        if self.kind == "stall":
+        if self.kind in ("stall", "hold"):
             if len(parts) != 3:
-                raise ValueError("stall:N:SECONDS")
+                raise ValueError("%s:N:SECONDS" % self.kind)
             self.arg = float(parts[2])
         elif self.kind in ("redirect-region", "auth-region"):
             if len(parts) != 3 or not parts[2]:
@@ -447,6 +450,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             rt = request_time(self.headers)
             if rt is not None and abs(rt - (time.time() + m.arg)) <= MAX_SKEW:
                 m = None  # in time: forward it
+        body = None
+        if m is not None and m.kind == "hold":
+            try:
+                body = b"".join(self.body_chunks())
+            except (ConnectionError, ValueError):
+                self.close_connection = True
+                st.record(method, target, "000", m.kind)
+                return
+            time.sleep(m.arg)
+            if self.client_gone():
+                self.close_connection = True
+                st.record(method, target, "000", m.kind)
+                return
+            m = None
         if m is not None:
             try:
                 self.drain_body()
@@ -463,7 +480,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
 
         try:
-            resp, conn = self.forward(method, target)
+            resp, conn = self.forward(method, target, body)
         except (ConnectionError, OSError, ValueError) as e:
             self.log_message("upstream: %s", e)
             st.record(method, target, "502", "upstream-error")
@@ -479,7 +496,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
 
-    def forward(self, method, target):
+    def client_gone(self):
+        """Whether the client closed its end (EOF waiting to be read)."""
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def forward(self, method, target, body=None):
         host, port = self.upstream
         conn = http.client.HTTPConnection(host, port, timeout=600)
         conn.connect()
@@ -488,7 +514,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for k, v in self.headers.items():
             conn.putheader(k, v)
         conn.endheaders()
-        for piece in self.body_chunks():
+        for piece in self.body_chunks() if body is None else (body,):
             conn.send(piece)
         return conn.getresponse(), conn
 

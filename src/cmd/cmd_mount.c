@@ -537,7 +537,8 @@ static const char umount_usage[] =
     "\n"
     "Unmount a roma (or goofys, or any FUSE) mount.  A dead mount, whose\n"
     "daemon is gone (\"Transport endpoint is not connected\"), is always\n"
-    "detached.  -l detaches a busy mount lazily, as umount -l.\n";
+    "detached.  -l detaches a busy mount lazily, as umount -l.  Staging\n"
+    "dirs that killed mounts left in the default place are removed too.\n";
 
 int
 cmd_umount(int argc, char **argv)
@@ -571,5 +572,8 @@ cmd_umount(int argc, char **argv)
 		fprintf(stderr, "roma umount: %s: %s\n", mp, rerr_str(&e));
 		return 1;
 	}
+	/* A daemon killed outright left its staging dir: the default base's
+	 * are cleared here (a live daemon's lock keeps its own). */
+	fs_staging_sweep(NULL);
 	return 0;
 }

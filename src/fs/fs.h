@@ -145,6 +145,9 @@ struct fs_stats {
 
 /* Fill `c` with the defaults above (prefix "", uid/gid of the process). */
 void fs_config_defaults(struct fs_config *c);
+/* Remove the private staging dirs of dead mounts (their daemon's lock is
+ * free) under `staging_dir` as fs_config takes it (NULL: the default). */
+void fs_staging_sweep(const char *staging_dir);
 
 /*
  * A file system over `store`, which must outlive it (fs_free does not free

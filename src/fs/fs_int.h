@@ -123,8 +123,8 @@ struct fs {
 	uint64_t next_ino;
 	struct inode *root;
 	time_t mount_time;
-	char *staging; /* the private staging dir, or NULL: disabled */
-	bool staging_own;
+	char *staging;    /* the private staging dir, or NULL: disabled */
+	int staging_lock; /* its lock file, flock()ed while we live */
 
 	pthread_mutex_t mlock; /* budget and counters */
 	pthread_cond_t mcond;

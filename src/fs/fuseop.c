@@ -8,6 +8,7 @@
 #include "fs/fs.h"
 #include "fs/fuseop.h"
 #include "fs/fuseop_int.h"
+#include "util/cancel.h"
 #include "util/log.h"
 
 #define FUSE_USE_VERSION 317
@@ -43,10 +44,29 @@ fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static bool
-req_interrupted(void *arg)
+/*
+ * The interrupt flag of the request this thread serves.  The kernel sends
+ * INTERRUPT for a request whose caller got a signal (for a fatal one too:
+ * the caller then dies only once we reply); libfuse reads it on another
+ * thread and calls on_interrupt, which sets the flag.  The S3 transfers
+ * this thread runs watch it (util/cancel.h) and stop with -EINTR, and the
+ * fs layer's waits poll it through fs_ctx.  Thread-local, as a worker
+ * serves one request at a time and lives as long as the session (libfuse
+ * destroys no idle worker by default).
+ */
+static _Thread_local struct cancel op_cancel;
+
+static void
+on_interrupt(fuse_req_t req, void *data)
 {
-	return fuse_req_interrupted(arg) != 0;
+	(void)req;
+	cancel_set(data);
+}
+
+static bool
+op_interrupted(void *arg)
+{
+	return cancel_is_set(arg);
 }
 
 /* The caller's thread group: FUSE gives the thread's id, and a close in
@@ -83,8 +103,28 @@ ctx_of(fuse_req_t req, struct fs_ctx *x, bool want_pid)
 	x->pid = want_pid ? tgid_of(c->pid) : c->pid;
 	x->uid = c->uid;
 	x->gid = c->gid;
-	x->interrupted = req_interrupted;
-	x->arg = req;
+	cancel_init(&op_cancel);
+	cancel_watch(&op_cancel);
+	x->interrupted = op_interrupted;
+	x->arg = &op_cancel;
+	/* Calls on_interrupt at once if the INTERRUPT came first. */
+	fuse_req_interrupt_func(req, on_interrupt, &op_cancel);
+}
+
+/*
+ * The end of ctx_of's span; before the reply, which frees `req`.
+ * Unregistering waits for an on_interrupt running now (libfuse holds the
+ * request's lock across it), so no late one can cancel this thread's next
+ * request.  Whatever runs after it (a release after a failed reply) is
+ * not interruptible.
+ */
+static void
+ctx_end(fuse_req_t req, struct fs_ctx *x)
+{
+	fuse_req_interrupt_func(req, NULL, NULL);
+	cancel_watch(NULL);
+	x->interrupted = NULL;
+	x->arg = NULL;
 }
 
 static void
@@ -98,11 +138,20 @@ to_param(const struct fs_entry *e, struct fuse_entry_param *p)
 	p->entry_timeout = e->entry_timeout;
 }
 
+/* ctx_end, then the reply to an op whose result is only an error. */
 static void
-reply_entry(fuse_req_t req, int r, const struct fs_entry *e)
+reply_err(fuse_req_t req, struct fs_ctx *x, int r)
+{
+	ctx_end(req, x);
+	fuse_reply_err(req, -r);
+}
+
+static void
+reply_entry(fuse_req_t req, struct fs_ctx *x, int r, const struct fs_entry *e)
 {
 	struct fuse_entry_param p;
 
+	ctx_end(req, x);
 	if (r != 0) {
 		fuse_reply_err(req, -r);
 		return;
@@ -120,6 +169,11 @@ op_init(void *userdata, struct fuse_conn_info *conn)
 	/* Writes must reach us in order and at once (goofys disables it). */
 	fuse_unset_feature_flag(conn, FUSE_CAP_WRITEBACK_CACHE);
 	fuse_set_feature_flag(conn, FUSE_CAP_PARALLEL_DIROPS);
+	/* Reads in the reader's own request, not in the background: only
+	 * those get an INTERRUPT when the reader is signalled, and a
+	 * background read left stalled holds the page for the next reader
+	 * (our own readahead keeps the store busy ahead of the reader). */
+	fuse_unset_feature_flag(conn, FUSE_CAP_ASYNC_READ);
 	if (conn->max_write < (1u << 20))
 		conn->max_write = 1u << 20;
 	conn->max_readahead = 1u << 20;
@@ -132,7 +186,7 @@ op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	reply_entry(req, fs_lookup(fs_of(req), &x, parent, name, &e), &e);
+	reply_entry(req, &x, fs_lookup(fs_of(req), &x, parent, name, &e), &e);
 }
 
 static void
@@ -161,6 +215,7 @@ op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	(void)fi;
 	ctx_of(req, &x, false);
 	r = fs_getattr(fs_of(req), &x, ino, &st, &t);
+	ctx_end(req, &x);
 	if (r != 0)
 		fuse_reply_err(req, -r);
 	else
@@ -192,6 +247,7 @@ op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int to_set,
 	ctx_of(req, &x, true);
 	r = fs_setattr(
 	    fs_of(req), &x, ino, fi != NULL ? fi->fh : 0, in, valid, &st, &t);
+	ctx_end(req, &x);
 	if (r != 0)
 		fuse_reply_err(req, -r);
 	else
@@ -207,6 +263,7 @@ op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 	ctx_of(req, &x, false);
 	r = fs_readlink(fs_of(req), &x, ino, &t);
+	ctx_end(req, &x);
 	if (r != 0)
 		fuse_reply_err(req, -r);
 	else
@@ -221,7 +278,8 @@ op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	reply_entry(req, fs_mkdir(fs_of(req), &x, parent, name, mode, &e), &e);
+	reply_entry(
+	    req, &x, fs_mkdir(fs_of(req), &x, parent, name, mode, &e), &e);
 }
 
 static void
@@ -230,7 +288,7 @@ op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	fuse_reply_err(req, -fs_unlink(fs_of(req), &x, parent, name));
+	reply_err(req, &x, fs_unlink(fs_of(req), &x, parent, name));
 }
 
 static void
@@ -239,7 +297,7 @@ op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	fuse_reply_err(req, -fs_rmdir(fs_of(req), &x, parent, name));
+	reply_err(req, &x, fs_rmdir(fs_of(req), &x, parent, name));
 }
 
 static void
@@ -251,7 +309,7 @@ op_symlink(
 
 	ctx_of(req, &x, false);
 	reply_entry(
-	    req, fs_symlink(fs_of(req), &x, link, parent, name, &e), &e);
+	    req, &x, fs_symlink(fs_of(req), &x, link, parent, name, &e), &e);
 }
 
 static void
@@ -270,8 +328,8 @@ op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	ctx_of(req, &x, false);
-	fuse_reply_err(req,
-	    -fs_rename(fs_of(req), &x, parent, name, newparent, newname, f));
+	reply_err(req, &x,
+	    fs_rename(fs_of(req), &x, parent, name, newparent, newname, f));
 }
 
 /* The object changed: the kernel's cached size and mtime go too (a negative
@@ -295,6 +353,7 @@ op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	ctx_of(req, &x, true);
 	r = fs_open(fs_of(req), &x, ino, fi->flags, &res);
+	ctx_end(req, &x);
 	if (r != 0) {
 		fuse_reply_err(req, -r);
 		return;
@@ -320,6 +379,7 @@ op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 
 	ctx_of(req, &x, true);
 	r = fs_create(fs_of(req), &x, parent, name, mode, fi->flags, &e, &res);
+	ctx_end(req, &x);
 	if (r != 0) {
 		fuse_reply_err(req, -r);
 		return;
@@ -344,10 +404,11 @@ op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ctx_of(req, &x, false);
 	buf = malloc(size > 0 ? size : 1);
 	if (buf == NULL) {
-		fuse_reply_err(req, ENOMEM);
+		reply_err(req, &x, -ENOMEM);
 		return;
 	}
 	n = fs_read(fs_of(req), &x, ino, fi->fh, buf, size, off);
+	ctx_end(req, &x);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -364,6 +425,7 @@ op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 
 	ctx_of(req, &x, false);
 	n = fs_write(fs_of(req), &x, ino, fi->fh, buf, size, off);
+	ctx_end(req, &x);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -376,7 +438,7 @@ op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, true);
-	fuse_reply_err(req, -fs_flush(fs_of(req), &x, ino, fi->fh));
+	reply_err(req, &x, fs_flush(fs_of(req), &x, ino, fi->fh));
 }
 
 static void
@@ -385,7 +447,7 @@ op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	fuse_reply_err(req, -fs_release(fs_of(req), &x, ino, fi->fh));
+	reply_err(req, &x, fs_release(fs_of(req), &x, ino, fi->fh));
 }
 
 static void
@@ -395,8 +457,8 @@ op_fsync(
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	fuse_reply_err(
-	    req, -fs_fsync(fs_of(req), &x, ino, fi->fh, datasync != 0));
+	reply_err(
+	    req, &x, fs_fsync(fs_of(req), &x, ino, fi->fh, datasync != 0));
 }
 
 static void
@@ -408,6 +470,7 @@ op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	ctx_of(req, &x, false);
 	r = fs_opendir(fs_of(req), &x, ino, &fh);
+	ctx_end(req, &x);
 	if (r != 0) {
 		fuse_reply_err(req, -r);
 		return;
@@ -457,10 +520,11 @@ readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	ctx_of(req, &x, false);
 	b.p = malloc(size > 0 ? size : 1);
 	if (b.p == NULL) {
-		fuse_reply_err(req, ENOMEM);
+		reply_err(req, &x, -ENOMEM);
 		return;
 	}
 	r = fs_readdir(fs_of(req), &x, ino, fi->fh, off, plus, dir_fill, &b);
+	ctx_end(req, &x);
 	if (r != 0 && b.len == 0)
 		fuse_reply_err(req, -r);
 	else
@@ -497,6 +561,7 @@ op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 	ctx_of(req, &x, false);
 	r = fs_statfs(fs_of(req), &x, ino, &st);
+	ctx_end(req, &x);
 	if (r != 0)
 		fuse_reply_err(req, -r);
 	else
@@ -515,8 +580,8 @@ op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 	if (flags & XATTR_REPLACE_FLAG)
 		f |= FS_XATTR_REPLACE;
 	ctx_of(req, &x, false);
-	fuse_reply_err(
-	    req, -fs_setxattr(fs_of(req), &x, ino, name, value, size, f));
+	reply_err(
+	    req, &x, fs_setxattr(fs_of(req), &x, ino, name, value, size, f));
 }
 
 /* A sized reply: the length when size is 0, else the bytes. */
@@ -544,6 +609,7 @@ op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 	}
 	ctx_of(req, &x, false);
 	n = fs_getxattr(fs_of(req), &x, ino, name, buf, size);
+	ctx_end(req, &x);
 	reply_sized(req, n, buf, size);
 	free(buf);
 }
@@ -561,6 +627,7 @@ op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	}
 	ctx_of(req, &x, false);
 	n = fs_listxattr(fs_of(req), &x, ino, buf, size);
+	ctx_end(req, &x);
 	reply_sized(req, n, buf, size);
 	free(buf);
 }
@@ -571,7 +638,7 @@ op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	struct fs_ctx x;
 
 	ctx_of(req, &x, false);
-	fuse_reply_err(req, -fs_removexattr(fs_of(req), &x, ino, name));
+	reply_err(req, &x, fs_removexattr(fs_of(req), &x, ino, name));
 }
 
 const struct fuse_lowlevel_ops fuseop_ops = {

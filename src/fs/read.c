@@ -8,12 +8,14 @@
  */
 #include "roma.h"
 #include "fs/fs_int.h"
+#include "util/cancel.h"
 #include "util/xmem.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHUNK_MAX (8ull << 20)
 #define CHUNK_MIN (256ull << 10)
@@ -21,6 +23,8 @@
  * few of the kernel's concurrent readahead requests, 1 MiB at most each);
  * chunks are kept this far behind the read too. */
 #define RA_SLACK (4ull << 20)
+/* How often a read waiting for a chunk looks whether it was interrupted. */
+#define INTR_POLL_MS 100
 
 struct chunk {
 	struct readahead *ra;
@@ -32,6 +36,7 @@ struct chunk {
 	char etag[OBJSTORE_ETAG_MAX];
 	bool done, orphan;
 	int err;
+	struct cancel cancel; /* set when orphaned: nobody wants it now */
 };
 
 struct readahead {
@@ -94,10 +99,12 @@ chunk_job(void *arg)
 	struct chunk *c = arg;
 	struct readahead *ra = c->ra;
 	struct fs *fs = ra->fs;
+	struct cancel *was = cancel_watch(&c->cancel);
 	size_t got = 0;
 	int r;
 
 	r = get_range(fs, c->key, c->etag, c->off, c->buf, c->len, &got);
+	cancel_watch(was);
 	pthread_mutex_lock(&ra->mu);
 	c->err = r;
 	c->got = got;
@@ -118,10 +125,12 @@ drop_chunks(struct readahead *ra, uint64_t off, bool all)
 		struct chunk *c = ra->chunks;
 
 		ra->chunks = c->next;
-		if (c->done)
+		if (c->done) {
 			chunk_free(ra->fs, c);
-		else
+		} else {
 			c->orphan = true;
+			cancel_set(&c->cancel); /* its get stops early */
+		}
 	}
 }
 
@@ -159,6 +168,7 @@ fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
 		if (!budget_try(fs, len))
 			break;
 		c = xcalloc(1, sizeof(*c));
+		cancel_init(&c->cancel);
 		c->ra = ra;
 		c->off = start;
 		c->len = (size_t)len;
@@ -171,6 +181,18 @@ fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
 		start += len;
 		pool_submit(fs->pool, chunk_job, c);
 	}
+}
+
+static void
+wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(cv, mu, &ts);
 }
 
 /* Copy what the chunks hold of [off, off+size), waiting for those being
@@ -195,7 +217,7 @@ copy_chunks(struct readahead *ra, char *buf, size_t size, uint64_t off,
 		if (!c->done) {
 			if (fs_interrupted(x))
 				return -EINTR;
-			pthread_cond_wait(&ra->cv, &ra->mu);
+			wait_ms(&ra->cv, &ra->mu, INTR_POLL_MS);
 			continue;
 		}
 		if (c->err != 0)
@@ -278,6 +300,9 @@ ra_read(struct fs *fs, struct fh *h, void *buf, size_t size, uint64_t off,
 		drop_chunks(ra, off > RA_SLACK ? off - RA_SLACK : 0, false);
 		fill_window(fs, ra, key, off, fsize);
 		r = copy_chunks(ra, buf, size, off, x);
+		/* Interrupted: a stalled get must not hold up the next read. */
+		if (r == -EINTR)
+			drop_chunks(ra, 0, true);
 	}
 	pthread_mutex_unlock(&ra->mu);
 	if (r >= 0 && (size_t)r < size) {

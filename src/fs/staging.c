@@ -2,8 +2,14 @@
  * Staging files: what lets roma do what goofys cannot (appends, writes at
  * any offset, truncate, O_RDWR edits).  The object is fetched into an
  * unlinked temporary file in the mount's private staging directory (so a
- * crash leaves nothing behind), edited there, and uploaded on close.  The
+ * crash leaves no data behind), edited there, and uploaded on close.  The
  * total size of staging files is bounded by staging_max (-ENOSPC).
+ *
+ * The directory itself holds a lock file, flock()ed by its daemon for as
+ * long as that process lives (the kernel drops the lock however it dies;
+ * a reused pid cannot hold it), with the pid inside for people.  A dir
+ * whose lock can be taken belongs to a dead daemon: the next mount on the
+ * same base, and roma umount, remove it.
  */
 #include "roma.h"
 #include "fs/fs_int.h"
@@ -17,8 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define STAGING_PREFIX "staging."
+#define STAGING_LOCK   "lock"
+/* Locked under this name, then renamed: a sweeper never sees "lock"
+ * unlocked while its daemon lives. */
+#define STAGING_LOCK_NEW "lock.new"
 
 struct stage {
 	int fd;
@@ -46,23 +59,148 @@ mkdir_p(const char *path, mode_t mode)
 	return r;
 }
 
-/* The parent of the private staging directory when none was given. */
+/* Where the private staging directory goes when none was given: the
+ * user's cache dir (`buf`, "" when there is none)... */
+static void
+cache_base(char *buf, size_t n)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+
+	if (x != NULL && x[0] == '/')
+		snprintf(buf, n, "%s/roma", x);
+	else if (h != NULL && h[0] == '/')
+		snprintf(buf, n, "%s/.cache/roma", h);
+	else
+		buf[0] = '\0';
+}
+
+/* ... else the temporary dir. */
+static const char *
+tmp_base(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t != NULL && t[0] == '/' ? t : "/tmp";
+}
+
 static char *
 default_base(void)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
 	char buf[4096];
 
-	if (x != NULL && x[0] == '/')
-		snprintf(buf, sizeof(buf), "%s/roma", x);
-	else if (h != NULL && h[0] == '/')
-		snprintf(buf, sizeof(buf), "%s/.cache/roma", h);
-	else
-		buf[0] = '\0';
+	cache_base(buf, sizeof(buf));
 	if (buf[0] != '\0' && mkdir_p(buf, 0700) == 0 && access(buf, W_OK) == 0)
 		return xstrdup(buf);
-	x = getenv("TMPDIR");
-	return xstrdup(x != NULL && x[0] == '/' ? x : "/tmp");
+	return xstrdup(tmp_base());
+}
+
+/* Take the lock of the new private dir `dir`; its fd, or -errno. */
+static int
+lock_dir(const char *dir)
+{
+	char tmp[4096], path[4096], pid[32];
+	int fd, r, n;
+
+	snprintf(tmp, sizeof(tmp), "%s/" STAGING_LOCK_NEW, dir);
+	snprintf(path, sizeof(path), "%s/" STAGING_LOCK, dir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		r = -errno;
+	else if (write(fd, pid, (size_t)n) != n)
+		r = -EIO;
+	else if (rename(tmp, path) != 0)
+		r = -errno;
+	else
+		return fd;
+	close(fd);
+	unlink(tmp);
+	return r;
+}
+
+/* Remove what a dead daemon left in its dir (`dfd`), then the dir. */
+static void
+remove_stale(int basefd, int dfd, const char *name)
+{
+	DIR *d = fdopendir(dup(dfd));
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dfd, de->d_name, 0);
+	closedir(d);
+	if (unlinkat(basefd, name, AT_REMOVEDIR) != 0)
+		log_warn(LOG_FUSE, "stale staging dir %s: %s", name,
+		    strerror(errno));
+	else
+		log_info(LOG_FUSE, "removed the staging dir %s of a dead mount",
+		    name);
+}
+
+/* `name` in `basefd`, if it is one of our staging dirs whose daemon is
+ * gone (its lock is free).  Never one without a lock file: a daemon may
+ * be between mkdtemp and its lock. */
+static void
+sweep_one(int basefd, const char *name)
+{
+	struct stat st;
+	int dfd, lfd;
+
+	if (strncmp(name, STAGING_PREFIX, strlen(STAGING_PREFIX)) != 0 ||
+	    strlen(name) != strlen(STAGING_PREFIX "XXXXXX"))
+		return;
+	dfd = openat(
+	    basefd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	if (fstat(dfd, &st) != 0 || st.st_uid != geteuid()) {
+		close(dfd);
+		return;
+	}
+	lfd = openat(dfd, STAGING_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0)
+		remove_stale(basefd, dfd, name);
+	if (lfd >= 0)
+		close(lfd);
+	close(dfd);
+}
+
+static void
+sweep(const char *base)
+{
+	int basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (basefd < 0)
+		return;
+	if ((d = fdopendir(dup(basefd))) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			sweep_one(basefd, de->d_name);
+		closedir(d);
+	}
+	close(basefd);
+}
+
+void
+fs_staging_sweep(const char *staging_dir)
+{
+	char buf[4096];
+
+	if (staging_dir != NULL) {
+		if (staging_dir[0] != '\0')
+			sweep(staging_dir);
+		return;
+	}
+	cache_base(buf, sizeof(buf));
+	if (buf[0] != '\0')
+		sweep(buf); /* nothing, when it does not exist */
+	sweep(tmp_base());
 }
 
 int
@@ -71,31 +209,47 @@ staging_init(struct fs *fs, struct rerr *e)
 	const char *dir = fs->cfg.staging_dir;
 	char *base, *tmpl;
 	size_t n;
+	int r;
 
+	fs->staging_lock = -1;
 	if (dir != NULL && dir[0] == '\0')
 		return 0; /* disabled: goofys's behaviour */
 	base = dir != NULL ? xstrdup(dir) : default_base();
-	n = strlen(base) + sizeof("/staging.XXXXXX");
+	sweep(base);
+	n = strlen(base) + sizeof("/" STAGING_PREFIX "XXXXXX");
 	tmpl = xmalloc(n);
-	snprintf(tmpl, n, "%s/staging.XXXXXX", base);
+	snprintf(tmpl, n, "%s/" STAGING_PREFIX "XXXXXX", base);
 	if (mkdtemp(tmpl) == NULL) {
-		int r = -errno;
-
+		r = -errno;
 		rerr_set(e, r, "staging dir %s: %s", base, strerror(-r));
-		free(base);
-		free(tmpl);
-		return r;
+		goto fail;
+	}
+	if ((r = lock_dir(tmpl)) < 0) {
+		rerr_set(e, r, "staging dir %s: lock: %s", tmpl, strerror(-r));
+		rmdir(tmpl);
+		goto fail;
 	}
 	free(base);
 	fs->staging = tmpl;
+	fs->staging_lock = r;
 	return 0;
+fail:
+	free(base);
+	free(tmpl);
+	return r;
 }
 
 void
 staging_fini(struct fs *fs)
 {
+	char path[4096];
+
 	if (fs->staging == NULL)
 		return;
+	snprintf(path, sizeof(path), "%s/" STAGING_LOCK, fs->staging);
+	unlink(path);
+	close(fs->staging_lock);
+	fs->staging_lock = -1;
 	if (rmdir(fs->staging) != 0)
 		log_warn(LOG_FUSE, "staging dir %s: %s", fs->staging,
 		    strerror(errno));

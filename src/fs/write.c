@@ -7,6 +7,7 @@
  */
 #include "roma.h"
 #include "fs/fs_int.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/xmem.h"
 
@@ -28,6 +29,8 @@ struct stream {
 	pthread_cond_t cv;
 	unsigned inflight;
 	int err; /* the first failure: every later call returns it */
+	struct cancel
+	    cancel; /* its parts give up: its waiter was interrupted */
 };
 
 /* How long a writer waits for budget before it stages or overdraws. */
@@ -100,10 +103,12 @@ part_done(void *arg)
 	struct stream *s = j->s;
 	struct objstore_body b = { .data = j->buf, .size = j->len };
 	char etag[OBJSTORE_ETAG_MAX];
+	struct cancel *was = cancel_watch(&s->cancel);
 	int r;
 
 	r = objstore_mpu_part(
 	    s->fs->store, s->key, s->upload_id, j->num, &b, etag, NULL);
+	cancel_watch(was);
 	free(j->buf);
 	budget_release(s->fs, j->cap);
 	pthread_mutex_lock(&s->mu);
@@ -119,12 +124,23 @@ part_done(void *arg)
 	free(j);
 }
 
+/* Wait for the parts in flight; if this thread's caller gives up
+ * meanwhile (util/cancel.h), the parts give up too, so it is not kept. */
 static void
 stream_wait(struct stream *s)
 {
+	struct timespec ts;
+
 	pthread_mutex_lock(&s->mu);
-	while (s->inflight > 0)
-		pthread_cond_wait(&s->cv, &s->mu);
+	while (s->inflight > 0) {
+		if (cancel_requested())
+			cancel_set(&s->cancel);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	}
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -182,6 +198,7 @@ stream_write(struct fs *fs, struct inode *in, struct fh *h, const void *buf,
 	if (s == NULL) {
 		s = xcalloc(1, sizeof(*s));
 		s->fs = fs;
+		cancel_init(&s->cancel);
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_cond_init(&s->cv, NULL);
 		in->stream = s;

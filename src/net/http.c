@@ -2,6 +2,7 @@
 #include "net/http.h"
 #include "net/tls.h"
 #include "util/buf.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/xmem.h"
@@ -38,8 +39,9 @@ struct xfer {
 	CURL *h;
 	const struct http_req *req;
 	struct http_resp *resp;
-	uint64_t off; /* bytes of a memory body sent */
-	int cb_err;   /* -errno a callback stopped the transfer with */
+	uint64_t off;   /* bytes of a memory body sent */
+	int cb_err;     /* -errno a callback stopped the transfer with */
+	bool cancelled; /* this thread's cancel flag stopped it */
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -331,6 +333,24 @@ seek_cb(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* curl calls this at least about once a second, even while nothing
+ * moves: how a stalled transfer notices that its caller gave up. */
+static int
+progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (!cancel_requested())
+		return 0;
+	x->cancelled = true;
+	return 1; /* CURLE_ABORTED_BY_CALLBACK */
+}
+
 static void
 set_trust(CURL *h, const struct tls_ca *ca)
 {
@@ -404,6 +424,11 @@ setup(struct http_client *c, CURL *h, struct xfer *x, struct curl_slist *hl,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	set_trust(h, &c->ca);
 	set_method(h, x);
+	if (cancel_current() != NULL) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (log_on(LOG_LEVEL_TRACE, LOG_HTTP)) {
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
@@ -508,9 +533,13 @@ fail(struct http_client *c, struct xfer *x, CURLcode rc, const char *errbuf,
 
 	curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &os_errno);
 	r = x->cb_err ? x->cb_err : http_map_error((int)rc, (int)os_errno);
+	if (x->cancelled)
+		r = -EINTR;
 	url_origin(x->req->url, &m);
 	buf_adds(&m, ": ");
-	if (x->cb_err == -E2BIG)
+	if (x->cancelled)
+		buf_adds(&m, "interrupted: the caller gave up");
+	else if (x->cb_err == -E2BIG)
 		buf_addf(&m, "reply larger than the %zu bytes allowed",
 		    x->resp->body.max);
 	else if (x->cb_err)
@@ -555,7 +584,7 @@ http_do(struct http_client *c, const struct http_req *req,
     struct http_resp *resp, struct rerr *e)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct xfer x = { NULL, req, resp, 0, 0 };
+	struct xfer x = { NULL, req, resp, 0, 0, false };
 	struct curl_slist *hl = NULL;
 	CURLcode rc;
 	long status = 0;
@@ -564,6 +593,8 @@ http_do(struct http_client *c, const struct http_req *req,
 	http_resp_release(resp);
 	buf_init(&resp->hdrs, HDRS_MAX);
 	buf_init(&resp->body, req->body_max ? req->body_max : BODY_MAX);
+	if (cancel_requested())
+		return rerr_set(e, -EINTR, "interrupted: the caller gave up");
 	if ((x.h = acquire(c)) == NULL)
 		return rerr_set(e, -ENOMEM, "http: curl_easy_init failed");
 	hl = header_list(req->headers);

@@ -81,9 +81,11 @@ void http_client_free(struct http_client *c);
  * reply cut short: retryable), -EKEYREJECTED (the server's certificate was
  * refused: the message names the CA source and how to change it), -EPROTO
  * (TLS handshake or malformed reply), -EINVAL (bad URL or unsupported
- * scheme), -E2BIG (reply body over the cap), a callback's own -errno, or
- * -EIO.  `resp` (initialised with HTTP_RESP_INIT) is reset first; release
- * it even on error.
+ * scheme), -E2BIG (reply body over the cap), -EINTR (this thread's
+ * cancel flag, util/cancel.h, was set before or during the transfer: it is
+ * polled at least about once a second), a callback's own -errno, or -EIO.
+ * `resp` (initialised with HTTP_RESP_INIT) is reset first; release it even
+ * on error.
  */
 int http_do(struct http_client *c, const struct http_req *req,
     struct http_resp *resp, struct rerr *e);

@@ -76,7 +76,8 @@ struct s3_body {
 	void *arg;
 };
 
-#define S3_REQ_NO_RETRY 0x1u /* one attempt (region/skew fixes still run) */
+#define S3_REQ_NO_RETRY  0x1u /* one attempt (region/skew fixes still run) */
+#define S3_REQ_NO_CANCEL 0x2u /* ignores the thread's cancel flag */
 
 struct s3_req {
 	const char *method;         /* NULL: GET */
@@ -123,7 +124,8 @@ time_t s3_client_now(struct s3_client *c);
  * Perform `q`.  Returns 0 on a 2xx reply (and `parse` success), else
  * -errno with `e` filled (see s3_map_error).  `resp` (HTTP_RESP_INIT) holds
  * the last reply's status and headers, and its body unless streamed;
- * release it even on error.
+ * release it even on error.  -EINTR, without retries, once the calling
+ * thread's cancel flag (util/cancel.h) is set, unless S3_REQ_NO_CANCEL.
  */
 int s3_request(struct s3_client *c, const struct s3_req *q,
     struct http_resp *resp, struct rerr *e);

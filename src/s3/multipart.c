@@ -248,7 +248,11 @@ s3_mpu_abort(struct s3_client *c, const char *bucket, const char *key,
     const char *id, struct rerr *e)
 {
 	struct buf query = BUF_INIT;
-	struct s3_req q = { .method = "DELETE", .bucket = bucket, .key = key };
+	/* Not cancellable: it cleans up after a transfer that may have been. */
+	struct s3_req q = { .method = "DELETE",
+		.bucket = bucket,
+		.key = key,
+		.flags = S3_REQ_NO_CANCEL };
 	struct http_resp resp = HTTP_RESP_INIT;
 	int r;
 

@@ -10,6 +10,7 @@
 #include "s3/xml.h"
 #include "net/http.h"
 #include "util/buf.h"
+#include "util/cancel.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/rerr.h"
@@ -23,8 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#define HASH_CHUNK (1u << 20)
-#define SKEW_MAX_S (15 * 60) /* what S3 allows */
+#define HASH_CHUNK       (1u << 20)
+#define SKEW_MAX_S       (15 * 60) /* what S3 allows */
+#define BACKOFF_SLICE_MS 100
 
 enum next { NEXT_FAIL, NEXT_RETRY, NEXT_REGION, NEXT_SKEW };
 
@@ -421,10 +423,16 @@ back_off(struct pipe *p, unsigned n, const struct rerr *e)
 		                                           : c->backoff_cap_ms;
 	log_debug(LOG_S3, "s3: %s; attempt %u of %u in %u ms", rerr_str(e),
 	    n + 1, c->max_attempts, ms);
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	/* In slices, so a caller who gives up is not kept for the cap. */
+	while (ms > 0 && !cancel_requested()) {
+		unsigned k = ms < BACKOFF_SLICE_MS ? ms : BACKOFF_SLICE_MS;
+
+		ts.tv_sec = k / 1000;
+		ts.tv_nsec = (long)(k % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		ms -= k;
+	}
 }
 
 /* Whether the failed attempt can be repeated from where it stopped. */
@@ -442,6 +450,17 @@ can_repeat(const struct pipe *p)
 	    p->delivered >= q->range_len);
 }
 
+/* The caller gave up (util/cancel.h): no retry and no give-up line, as
+ * nothing went wrong with the store. */
+static int
+interrupted(const struct pipe *p, struct rerr *e)
+{
+	char what[400];
+
+	describe(p, what, sizeof(what));
+	return rerr_set(e, -EINTR, "%s: interrupted", what);
+}
+
 static int
 run(struct pipe *p, struct rerr *e)
 {
@@ -456,6 +475,8 @@ run(struct pipe *p, struct rerr *e)
 		p->retry_after_ms = 0;
 		if ((r = attempt(p, e)) == 0)
 			return 0;
+		if (cancel_requested())
+			return interrupted(p, e);
 		if (p->next == NEXT_REGION && !region_fixed) {
 			region_fixed = true;
 		} else if (p->next == NEXT_SKEW && !skew_fixed) {
@@ -478,6 +499,7 @@ s3_request(struct s3_client *c, const struct s3_req *q, struct http_resp *resp,
     struct rerr *e)
 {
 	struct pipe p = { 0 };
+	struct cancel *watched = NULL;
 	struct rerr le;
 	int r;
 
@@ -488,8 +510,13 @@ s3_request(struct s3_client *c, const struct s3_req *q, struct http_resp *resp,
 	p.q = q;
 	p.method = q->method ? q->method : "GET";
 	p.resp = resp;
+	/* A clean-up (an abort) must go out even for a caller who gave up. */
+	if (q->flags & S3_REQ_NO_CANCEL)
+		watched = cancel_watch(NULL);
 	if ((r = payload_hash(&p, &le)) == 0)
 		r = run(&p, &le);
+	if (q->flags & S3_REQ_NO_CANCEL)
+		cancel_watch(watched);
 	if (e && r != 0)
 		*e = le;
 	return r;

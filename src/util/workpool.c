@@ -1,4 +1,5 @@
 #include "roma.h"
+#include "util/cancel.h"
 #include "util/rerr.h"
 #include "util/workpool.h"
 
@@ -11,6 +12,7 @@ struct pool {
 	struct rerr e;
 	int (*task)(unsigned i, void *arg, struct rerr *e);
 	void *arg;
+	struct cancel *cancel; /* the caller's: its helpers give up with it */
 };
 
 static void *
@@ -40,12 +42,23 @@ worker(void *arg)
 	}
 }
 
+static void *
+helper(void *arg)
+{
+	struct pool *p = arg;
+
+	cancel_watch(p->cancel);
+	return worker(p);
+}
+
 int
 workpool_run(unsigned n, unsigned threads,
     int (*task)(unsigned i, void *arg, struct rerr *e), void *arg,
     struct rerr *e)
 {
-	struct pool p = { .n = n, .task = task, .arg = arg };
+	struct pool p = {
+		.n = n, .task = task, .arg = arg, .cancel = cancel_current()
+	};
 	pthread_t tids[WORKPOOL_MAX_THREADS];
 	unsigned i, started = 0;
 
@@ -54,7 +67,7 @@ workpool_run(unsigned n, unsigned threads,
 	threads = threads > n ? n : threads;
 	pthread_mutex_init(&p.mu, NULL);
 	for (i = 1; i < threads; i++)
-		if (pthread_create(&tids[started], NULL, worker, &p) == 0)
+		if (pthread_create(&tids[started], NULL, helper, &p) == 0)
 			started++;
 	worker(&p);
 	for (i = 0; i < started; i++)

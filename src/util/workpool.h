@@ -1,7 +1,8 @@
 /*
  * workpool - run task(0..n-1) on up to `threads` threads, the caller's
  * included, and stop handing out work at the first failure.  Used for
- * parallel multipart parts and ranged downloads.
+ * parallel multipart parts and ranged downloads.  The helper threads
+ * watch the caller's cancel flag (util/cancel.h) too.
  */
 #ifndef UTIL_WORKPOOL_H
 #define UTIL_WORKPOOL_H

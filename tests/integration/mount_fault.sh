@@ -2,10 +2,34 @@
 # Faults under a real mount, through tests/faultproxy.py in front of moto:
 # an upload that fails surfaces at close() and leaves the old object intact,
 # a read that fails is EIO, and a daemon killed with SIGKILL leaves a dead
-# mount that `roma umount` clears (and that a new mount heals).
+# mount that `roma umount` clears (and that a new mount heals), and a
+# staging dir that `roma umount` or the next mount removes (never a live
+# mount's).
 # shellcheck source=tests/integration/mount_lib.sh
 . "$(dirname "$0")/mount_lib.sh"
 m_require_fuse "mount fault handling"
+# The default staging base, $XDG_CACHE_HOME/roma, inside the test's dir.
+export XDG_CACHE_HOME=$T_TMP/cache
+export STG=$XDG_CACHE_HOME/roma
+
+# stg_of PID: the staging dir whose lock file names PID (empty: none).
+stg_of() {
+	local l
+	for l in "$STG"/staging.*/lock; do
+		[ -f "$l" ] && [ "$(cat "$l")" = "$1" ] && dirname "$l"
+	done
+}
+export -f stg_of
+
+# exited PID: wait up to 10 s for the process to be gone.
+exited() {
+	local _
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # shellcheck disable=SC2119 # no --auth
 if ! t_start_moto || ! t_start_proxy "$S3_ENDPOINT"; then
@@ -62,22 +86,47 @@ t_check "reads survive connection resets mid-body" bash -c 'echo 3 >/proc/sys/vm
 t_fault pass
 
 # SIGKILL: a dead mount, cleared by roma umount.
+dead=$(stg_of "$MPID")
+t_check "the daemon's staging dir holds a lock naming it" [ -n "$dead" ]
 kill -KILL "$MPID"
 sleep 0.5
 t_check "after SIGKILL the mount is dead (ENOTCONN)" bash -c '
 	stat "$1" 2>&1 | grep -q "Transport endpoint is not connected"' bash "$m"
+t_check "... and its staging dir is left behind" [ -d "$dead" ]
 t_check "roma umount clears the dead mount" "$ROMA" umount "$m"
+t_check "... and removes the dead mount's staging dir" [ ! -e "$dead" ]
 t_check "the mountpoint is a plain directory again" bash -c '
 	! grep -qs " $1 " /proc/mounts && ls "$1" >/dev/null' bash "$m"
 
-# A new mount over a dead one heals it.
+# A new mount over a dead one heals it.  Beside it a live mount, whose
+# staging dir nobody may touch.
+m_mount live fault-bkt
+live=$(stg_of "$MPID")
+live_mnt=$MNT
+live_pid=$MPID
+t_check "a second live mount has its own staging dir" \
+	bash -c '[ -n "$1" ] && [ "$1" != "$2" ] && [ -d "$1" ]' bash "$live" "$dead"
 if m_mount fault fault-bkt; then
+	dead=$(stg_of "$MPID")
 	kill -KILL "$MPID"
 	sleep 0.5
 	if m_mount fault fault-bkt; then
 		t_ok "mounting over a dead mount heals it"
 		t_check "... and serves the bucket" bash -c '[ "$(cat "$1/kept")" = old ]' bash "$MNT"
+		t_check "... and removes the dead mount's staging dir" \
+			bash -c '[ -n "$1" ] && [ ! -e "$1" ]' bash "$dead"
+		t_check "... but not the live mount's" [ -d "$live" ]
+		t_check "... and has its own" bash -c '[ -n "$(stg_of "$1")" ]' bash "$MPID"
+		printf 'x' >>"$live_mnt/kept-live"
+		t_check "the live mount still stages (append)" \
+			bash -c 'printf y >>"$1" && [ "$(cat "$1")" = xy ]' bash "$live_mnt/kept-live"
 		t_check "unmount" m_umount "$MNT"
+		t_check "roma umount leaves the live mount's staging dir" [ -d "$live" ]
+		t_check "unmount the live mount" m_umount "$live_mnt"
+		exited "$MPID"
+		exited "$live_pid"
+		t_check "a clean unmount removes its own staging dir" \
+			bash -c '[ -z "$(ls -A "$1")" ]' bash "$STG"
 	else
 		t_not_ok "mounting over a dead mount heals it" "$(tail -n 3 "$T_TMP/fault.log")"
 	fi

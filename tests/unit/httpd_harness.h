@@ -52,6 +52,9 @@ struct httpd {
 	/* Set before httpd_start. */
 	const char *replies[HTTPD_MAXREQ];
 	bool one_per_conn;
+	/* Called with request i read, before its reply (e.g. to cancel). */
+	void (*on_request)(int i, void *arg);
+	void *arg;
 	/* Read after httpd_stop (or once the reply to a request is in). */
 	int port;
 	int nconn, nreq;
@@ -134,6 +137,8 @@ httpd_conn(struct httpd *s, int fd)
 	const char *r;
 
 	while (s->nreq < HTTPD_MAXREQ && httpd_take(s, fd)) {
+		if (s->on_request != NULL)
+			s->on_request(s->nreq, s->arg);
 		r = s->replies[s->nreq++];
 		if (r == NULL || r == HTTPD_HANGUP)
 			break;

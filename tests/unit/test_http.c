@@ -6,6 +6,7 @@
 #include "net/http.h"
 #include "net/tls.h"
 #include "util/buf.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/rerr.h"
 
@@ -365,6 +366,61 @@ test_timeout(void **state)
 	http_resp_release(&resp);
 }
 
+static void *
+cancel_later(void *arg)
+{
+	usleep(300 * 1000);
+	cancel_set(arg);
+	return NULL;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The thread's cancel flag stops a transfer nobody answers, within the
+ * progress callback's second, and one that has not started at once. */
+static void
+test_cancel(void **state)
+{
+	struct http_resp resp = HTTP_RESP_INIT;
+	struct http_req req = { 0 };
+	struct http_client *c;
+	struct cancel cn;
+	pthread_t tid;
+	struct rerr e;
+	double t0;
+	char u[64];
+	int port, fd;
+
+	(void)state;
+	fd = httpd_listen_any(&port);
+	c = client(30000);
+	snprintf(u, sizeof(u), "http://127.0.0.1:%d/", port);
+	req.url = u;
+	cancel_init(&cn);
+	assert_null(cancel_watch(&cn));
+	assert_int_equal(pthread_create(&tid, NULL, cancel_later, &cn), 0);
+	t0 = now_s();
+	assert_int_equal(http_do(c, &req, &resp, &e), -EINTR);
+	assert_true(now_s() - t0 < 3.0);
+	assert_non_null(strstr(e.msg, "interrupted"));
+	pthread_join(tid, NULL);
+	/* Already cancelled: no connection at all. */
+	t0 = now_s();
+	assert_int_equal(http_do(c, &req, &resp, &e), -EINTR);
+	assert_true(now_s() - t0 < 0.5);
+	assert_ptr_equal(cancel_watch(NULL), &cn);
+	http_client_free(c);
+	close(fd);
+	http_resp_release(&resp);
+}
+
 static void
 test_bad_urls(void **state)
 {
@@ -486,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_bad_urls),
 		cmocka_unit_test(test_no_ca),
 		cmocka_unit_test(test_trace_redacted),

@@ -10,6 +10,7 @@
 #include "s3/ops.h"
 #include "net/http.h"
 #include "util/buf.h"
+#include "util/cancel.h"
 #include "util/log.h"
 #include "util/rerr.h"
 
@@ -306,6 +307,42 @@ test_give_up(void **state)
 	    s3_head_object(c, "bkt", "k", NULL, &info, &e), -EAGAIN);
 	assert_int_equal(e.http_status, 503);
 	assert_int_equal(s.nreq, 3);
+	finish(c, &s);
+}
+
+/* A caller who gave up (its thread's cancel flag) gets -EINTR at once: no
+ * retry of the 503; an abort, a clean-up, still goes out. */
+static void
+cancel_on_first(int i, void *arg)
+{
+	if (i == 0)
+		cancel_set(arg);
+}
+
+static void
+test_cancelled(void **state)
+{
+	struct httpd s = { .on_request = cancel_on_first };
+	struct s3_client *c;
+	struct s3_object_info info = { 0 };
+	struct cancel cn;
+	struct rerr e;
+
+	(void)state;
+	xml_error(&s, "503 Slow Down", "SlowDown", "");
+	httpd_reply(&s, "204 No Content", "", "");
+	cancel_init(&cn);
+	s.arg = &cn;
+	c = start(&s, 3);
+	cancel_watch(&cn);
+	assert_int_equal(
+	    s3_head_object(c, "bkt", "k", NULL, &info, &e), -EINTR);
+	assert_int_equal(s.nreq, 1);
+	assert_non_null(strstr(e.msg, "HEAD s3://bkt/k: interrupted"));
+	assert_int_equal(s3_mpu_abort(c, "bkt", "k", "id1", &e), 0);
+	assert_int_equal(s.nreq, 2);
+	assert_non_null(strstr(s.req[1].ptr, "DELETE /bkt/k?uploadId=id1"));
+	cancel_watch(NULL);
 	finish(c, &s);
 }
 
@@ -698,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_presign_urls),
 		cmocka_unit_test(test_retry_then_ok),
 		cmocka_unit_test(test_give_up),
+		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_region_hint),
 		cmocka_unit_test(test_clock_skew),
