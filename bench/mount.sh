@@ -186,22 +186,22 @@ fs_mount() {
 	case $fs in
 	roma)
 		"$ROMA" mount -f --stat-cache-ttl 1s --type-cache-ttl 1s \
-		    --endpoint "$EP" "${ROMA_EXTRA[@]}" "$b" "$dir" 2>>"$T_TMP/$fs.log" &
+		    --endpoint "$EP" "${ROMA_EXTRA[@]}" "$b" "$dir" >>"$T_TMP/$fs.log" 2>&1 &
 		;;
 	goofys)
 		"$GOOFYS" -f --stat-cache-ttl 1s --type-cache-ttl 1s \
-		    --endpoint "$EP" "$b" "$dir" 2>>"$T_TMP/$fs.log" &
+		    --endpoint "$EP" "$b" "$dir" >>"$T_TMP/$fs.log" 2>&1 &
 		;;
 	s3fs)
 		s3fs "$b" "$dir" -f -o url="$EP" -o use_path_request_style \
 		    -o stat_cache_expire=1 -o passwd_file="$T_TMP/passwd" \
-		    2>>"$T_TMP/$fs.log" &
+		    >>"$T_TMP/$fs.log" 2>&1 &
 		;;
 	rclone)
 		env -u AWS_CA_BUNDLE rclone mount ":s3:$b" "$dir" --s3-provider Other \
 		    --s3-endpoint "$EP" --s3-force-path-style --s3-env-auth \
 		    --vfs-cache-mode off --dir-cache-time 1s --attr-timeout 1s \
-		    2>>"$T_TMP/$fs.log" &
+		    >>"$T_TMP/$fs.log" 2>&1 &
 		;;
 	esac
 	FSPID=$!
