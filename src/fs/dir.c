@@ -55,41 +55,88 @@ fs_probe_head(struct fs *fs, const char *key, struct probe *p)
 	return r;
 }
 
-/* HEAD "key"; then "key/" as a marker (no_implicit_dir) or a prefix. */
-int
-fs_probe(struct fs *fs, const char *key, struct probe *p)
+/* "key/" as a marker (no_implicit_dir) or as the prefix of other keys. */
+static int
+probe_dir(struct fs *fs, const char *dkey)
 {
 	struct objstore_info info = { 0 };
 	struct objstore_list_page pg = { 0 };
-	struct objstore_list_req q = { 0 };
-	size_t kl = strlen(key);
-	char *dkey;
+	struct objstore_list_req q = {
+		.prefix = dkey, .delimiter = "/", .max_keys = 1
+	};
 	int r;
 
-	r = fs_probe_head(fs, key, p);
-	if (r != -ENOENT)
-		return r;
-	if (kl + 1 > OBJSTORE_KEY_MAX)
-		return -ENOENT;
-	dkey = xmalloc(kl + 2);
-	memcpy(dkey, key, kl);
-	memcpy(dkey + kl, "/", 2);
-	p->type = IT_DIR;
-	p->mtime = fs->mount_time;
 	if (fs->cfg.no_implicit_dir) {
 		r = objstore_head(fs->store, dkey, &info, NULL);
 		objstore_info_release(&info);
-	} else {
-		q.prefix = dkey;
-		q.delimiter = "/";
-		q.max_keys = 1;
-		r = objstore_list(fs->store, &q, &pg, NULL);
-		if (r == 0 && pg.nentries + pg.nprefixes == 0)
-			r = -ENOENT;
-		objstore_list_page_release(&pg);
+		return r;
+	}
+	r = objstore_list(fs->store, &q, &pg, NULL);
+	if (r == 0 && pg.nentries + pg.nprefixes == 0)
+		r = -ENOENT;
+	objstore_list_page_release(&pg);
+	return r;
+}
+
+/* The directory probe on a thread of its own, beside the caller's HEAD. */
+struct dir_probe {
+	struct fs *fs;
+	const char *dkey;
+	int r;
+};
+
+static void *
+dir_probe_main(void *arg)
+{
+	struct dir_probe *d = arg;
+
+	d->r = probe_dir(d->fs, d->dkey);
+	return NULL;
+}
+
+/*
+ * HEAD "key", and "key/" as a directory; the file's answer wins unless it
+ * is -ENOENT.  Both go out at once (as goofys's lookup does) unless the
+ * caller expects a file (`file_likely`: one HEAD answers it, the other
+ * request would be wasted) or --cheap serialises them.
+ */
+static int
+probe_name(struct fs *fs, const char *key, bool file_likely, struct probe *p)
+{
+	size_t kl = strlen(key);
+	struct dir_probe d = { .fs = fs, .r = -ENOENT };
+	bool par = !file_likely && !fs->cfg.cheap;
+	pthread_t th;
+	char *dkey = NULL;
+	int r;
+
+	if (kl + 1 <= OBJSTORE_KEY_MAX) {
+		dkey = xmalloc(kl + 2);
+		memcpy(dkey, key, kl);
+		memcpy(dkey + kl, "/", 2);
+		d.dkey = dkey;
+	}
+	par = par && dkey != NULL &&
+	    pthread_create(&th, NULL, dir_probe_main, &d) == 0;
+	r = fs_probe_head(fs, key, p);
+	if (par)
+		pthread_join(th, NULL);
+	else if (r == -ENOENT && dkey != NULL)
+		d.r = probe_dir(fs, dkey);
+	if (r == -ENOENT) {
+		memset(p, 0, sizeof(*p));
+		p->type = IT_DIR;
+		p->mtime = fs->mount_time;
+		r = d.r;
 	}
 	free(dkey);
 	return r;
+}
+
+int
+fs_probe(struct fs *fs, const char *key, struct probe *p)
+{
+	return probe_name(fs, key, false, p);
 }
 
 /* Whether `in`'s cached word on existence may still be trusted. */
@@ -161,6 +208,21 @@ resolve_cached(
 	return 0;
 }
 
+/* Whether the last word on `name` (its inode, else an expired listing)
+ * was that it is a file: revalidating it then starts with a HEAD alone.
+ * Under fs->lock. */
+static bool
+seen_as_file(struct fs *fs, struct inode *dir, const char *name)
+{
+	struct inode *in = inode_child(fs, dir, name);
+	const struct dent *d;
+
+	if (in != NULL)
+		return in->type != IT_DIR;
+	d = dir->list != NULL ? listing_find(dir->list, name) : NULL;
+	return d != NULL && d->type != IT_DIR;
+}
+
 int
 fs_resolve(
     struct fs *fs, struct inode *dir, const char *name, struct inode **out)
@@ -168,6 +230,7 @@ fs_resolve(
 	struct inode *in;
 	struct probe p;
 	char *key = NULL;
+	bool file_likely;
 	int r;
 
 	*out = NULL;
@@ -183,10 +246,11 @@ fs_resolve(
 		return 0;
 	}
 	r = inode_child_key(fs, dir, name, false, &key);
+	file_likely = seen_as_file(fs, dir, name);
 	pthread_mutex_unlock(&fs->lock);
 	if (r != 0)
 		return r;
-	r = fs_probe(fs, key, &p);
+	r = probe_name(fs, key, file_likely, &p);
 	free(key);
 	pthread_mutex_lock(&fs->lock);
 	/* The store disagrees with the cached listing: it is out of date,

@@ -6,6 +6,9 @@
  */
 #include "fs_harness.h"
 
+#include <pthread.h>
+#include <time.h>
+
 static void
 test_lookup_kinds(void **state)
 {
@@ -423,6 +426,213 @@ test_mkdir_then_external_puts(void **state)
 	h_free(h);
 }
 
+/* ---- lookup probes in parallel ---- */
+
+/* A store over the in-memory one whose HEAD and LIST wait (up to a second)
+ * for a request of the other kind to be in flight: parallel probes meet at
+ * once and record the overlap; sequential ones never can.  No timing is
+ * measured: the wait only bounds how long a sequential run takes. */
+struct rv {
+	struct objstore base;
+	struct objstore *inner;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool wait;
+	unsigned heads, lists, overlaps;
+};
+
+static void
+rv_enter(struct rv *v, bool head)
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&v->mu);
+	*(head ? &v->heads : &v->lists) += 1;
+	if (v->heads > 0 && v->lists > 0)
+		v->overlaps++; /* counted by the second to arrive */
+	pthread_cond_broadcast(&v->cv);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	while (v->wait && (v->heads == 0 || v->lists == 0))
+		if (pthread_cond_timedwait(&v->cv, &v->mu, &ts) != 0)
+			break;
+	pthread_mutex_unlock(&v->mu);
+}
+
+static void
+rv_leave(struct rv *v, bool head)
+{
+	pthread_mutex_lock(&v->mu);
+	*(head ? &v->heads : &v->lists) -= 1;
+	pthread_mutex_unlock(&v->mu);
+}
+
+static int
+rv_head(struct objstore *s, const char *key, struct objstore_info *info,
+    struct rerr *e)
+{
+	struct rv *v = (struct rv *)s;
+	int r;
+
+	rv_enter(v, true);
+	r = v->inner->ops->head(v->inner, key, info, e);
+	rv_leave(v, true);
+	return r;
+}
+
+static int
+rv_list(struct objstore *s, const struct objstore_list_req *q,
+    struct objstore_list_page *pg, struct rerr *e)
+{
+	struct rv *v = (struct rv *)s;
+	int r;
+
+	rv_enter(v, false);
+	r = v->inner->ops->list(v->inner, q, pg, e);
+	rv_leave(v, false);
+	return r;
+}
+
+static int
+rv_put(struct objstore *s, const char *key, const struct objstore_body *b,
+    const struct objstore_attrs *a, unsigned flags,
+    struct objstore_put_res *res, struct rerr *e)
+{
+	struct objstore *in = ((struct rv *)s)->inner;
+
+	return in->ops->put(in, key, b, a, flags, res, e);
+}
+
+static void
+rv_free(struct objstore *s)
+{
+	struct rv *v = (struct rv *)s;
+
+	pthread_mutex_destroy(&v->mu);
+	pthread_cond_destroy(&v->cv);
+	free(v);
+}
+
+/* Lookups and mkdir need no more than these. */
+static const struct objstore_ops rv_ops = {
+	.name = "rendezvous",
+	.head = rv_head,
+	.put = rv_put,
+	.list = rv_list,
+	.free = rv_free,
+};
+
+static struct fs *
+rv_fs(struct h *h, struct rv **out, bool cheap)
+{
+	struct rv *v = calloc(1, sizeof(*v));
+	struct fs_config c = h->cfg;
+
+	v->base.ops = &rv_ops;
+	v->inner = h->s;
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cv, NULL);
+	c.cheap = cheap;
+	*out = v;
+	return fs_new(&c, &v->base, NULL);
+}
+
+static void
+test_probes_in_parallel(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs *fs;
+	struct fs_entry e;
+	struct rv *v;
+
+	(void)state;
+	fs = rv_fs(h, &v, false);
+	ext_put(h, "file", "x");
+	ext_put(h, "marker/", "");
+	ext_put(h, "implicit/leaf", "y");
+	v->wait = true;
+	/* Names never seen: the HEAD and the LIST are in flight together. */
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "none", &e), -ENOENT);
+	assert_int_equal(v->overlaps, 1);
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "marker", &e), 0);
+	assert_true(S_ISDIR(e.st.st_mode));
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "implicit", &e), 0);
+	assert_true(S_ISDIR(e.st.st_mode));
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "file", &e), 0);
+	assert_true(S_ISREG(e.st.st_mode));
+	assert_int_equal(v->overlaps, 4);
+	fs_free(fs);
+	objstore_free(&v->base);
+	/* --cheap: one request at a time, never both at once. */
+	fs = rv_fs(h, &v, true);
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "none", &e), -ENOENT);
+	assert_int_equal(fs_lookup(fs, NULL, FS_ROOT_INO, "marker", &e), 0);
+	assert_int_equal(v->overlaps, 0);
+	fs_free(fs);
+	objstore_free(&v->base);
+	h_free(h);
+}
+
+static void
+short_ttl(struct fs_config *c)
+{
+	c->stat_cache_ttl_ms = 0;
+	c->type_cache_ttl_ms = 0;
+}
+
+/* The answers combine as when the probes ran one after the other: the
+ * file's answer wins unless it is "not found". */
+static void
+test_probe_precedence(void **state)
+{
+	struct h *h = h_new(short_ttl);
+	struct objstore_fault_rule fail_head = { .ops = BIT(HEAD),
+		.err = -EIO };
+	struct objstore_fault_rule fail_list = { .ops = BIT(LIST),
+		.err = -EIO };
+	struct fs_entry e;
+
+	(void)state;
+	ext_put(h, "both", "x");
+	ext_put(h, "both/", "");
+	ext_put(h, "dir/f", "y");
+	/* Never seen: both probes go out, the failed LIST does not count. */
+	assert_int_equal(objstore_fault_add(h->s, &fail_list), 0);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "both", &e), 0);
+	assert_true(S_ISREG(e.st.st_mode));
+	assert_int_equal(calls(h, OBJSTORE_OP_LIST), 1);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "dir", &e), -EIO);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "no", &e), -EIO);
+	objstore_fault_clear(h->s);
+	assert_int_equal(objstore_fault_add(h->s, &fail_head), 0);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "dir", &e), -EIO);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "no", &e), -EIO);
+	objstore_fault_clear(h->s);
+	h_free(h);
+}
+
+/* Revalidating a name last seen as a file costs one HEAD, not a LIST too;
+ * a file turned directory behind the mount's back is still found. */
+static void
+test_revalidate_file_one_head(void **state)
+{
+	struct h *h = h_new(short_ttl);
+	struct fs_entry e;
+
+	(void)state;
+	ext_put(h, "f", "x");
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "f", &e), 0);
+	objstore_fault_reset_counts(h->s);
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "f", &e), 0);
+	assert_int_equal(calls(h, OBJSTORE_OP_HEAD), 1);
+	assert_int_equal(objstore_fault_total(h->s), 1);
+	ext_del(h, "f");
+	ext_put(h, "f/g", "y");
+	assert_int_equal(fs_lookup(h->fs, NULL, FS_ROOT_INO, "f", &e), 0);
+	assert_true(S_ISDIR(e.st.st_mode));
+	h_free(h);
+}
+
 int
 main(void)
 {
@@ -440,6 +650,9 @@ main(void)
 		cmocka_unit_test(test_rename_copy_threshold),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_statfs_and_setattr_noops),
+		cmocka_unit_test(test_probes_in_parallel),
+		cmocka_unit_test(test_probe_precedence),
+		cmocka_unit_test(test_revalidate_file_one_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
