@@ -6,6 +6,7 @@
  */
 #include "roma.h"
 #include "fs/fs_int.h"
+#include "util/cancel.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -82,6 +83,7 @@ probe_dir(struct fs *fs, const char *dkey)
 struct dir_probe {
 	struct fs *fs;
 	const char *dkey;
+	struct cancel *cancel; /* the caller's: an interrupt stops both */
 	int r;
 };
 
@@ -90,6 +92,7 @@ dir_probe_main(void *arg)
 {
 	struct dir_probe *d = arg;
 
+	cancel_watch(d->cancel);
 	d->r = probe_dir(d->fs, d->dkey);
 	return NULL;
 }
@@ -104,7 +107,9 @@ static int
 probe_name(struct fs *fs, const char *key, bool file_likely, struct probe *p)
 {
 	size_t kl = strlen(key);
-	struct dir_probe d = { .fs = fs, .r = -ENOENT };
+	struct dir_probe d = {
+		.fs = fs, .cancel = cancel_current(), .r = -ENOENT
+	};
 	bool par = !file_likely && !fs->cfg.cheap;
 	pthread_t th;
 	char *dkey = NULL;
