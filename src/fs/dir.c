@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SYMLINK_META "--symlink-target"
 
@@ -79,22 +80,106 @@ probe_dir(struct fs *fs, const char *dkey)
 	return r;
 }
 
-/* The directory probe on a thread of its own, beside the caller's HEAD. */
+/*
+ * The directory probe on a thread of its own, beside the caller's HEAD.
+ * Detached and shared: a HEAD that answers (or an interrupt) lets the
+ * caller return at once, and whoever lets go last frees it.
+ */
 struct dir_probe {
 	struct fs *fs;
-	const char *dkey;
-	struct cancel *cancel; /* the caller's: an interrupt stops both */
-	int r;
+	char *dkey;
+	struct cancel stop; /* set when nobody wants the answer any more */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs, r;
+	bool done;
 };
+
+static void
+dir_probe_put(struct dir_probe *d)
+{
+	bool last;
+
+	pthread_mutex_lock(&d->mu);
+	last = --d->refs == 0;
+	pthread_mutex_unlock(&d->mu);
+	if (!last)
+		return;
+	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
+	free(d->dkey);
+	free(d);
+}
 
 static void *
 dir_probe_main(void *arg)
 {
 	struct dir_probe *d = arg;
+	int r;
 
-	cancel_watch(d->cancel);
-	d->r = probe_dir(d->fs, d->dkey);
+	cancel_watch(&d->stop);
+	r = probe_dir(d->fs, d->dkey);
+	pthread_mutex_lock(&d->mu);
+	d->r = r;
+	d->done = true;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&d->fs->mlock); /* the last touch of fs */
+	d->fs->probes--;
+	pthread_cond_broadcast(&d->fs->mcond);
+	pthread_mutex_unlock(&d->fs->mlock);
+	dir_probe_put(d);
 	return NULL;
+}
+
+static struct dir_probe *
+dir_probe_start(struct fs *fs, const char *dkey)
+{
+	struct dir_probe *d = xcalloc(1, sizeof(*d));
+	pthread_t th;
+
+	d->fs = fs;
+	d->dkey = xstrdup(dkey);
+	cancel_init(&d->stop);
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	d->refs = 2;
+	pthread_mutex_lock(&fs->mlock);
+	fs->probes++;
+	pthread_mutex_unlock(&fs->mlock);
+	if (pthread_create(&th, NULL, dir_probe_main, d) != 0) {
+		pthread_mutex_lock(&fs->mlock);
+		fs->probes--;
+		pthread_mutex_unlock(&fs->mlock);
+		d->refs = 1;
+		dir_probe_put(d);
+		return NULL;
+	}
+	pthread_detach(th);
+	return d;
+}
+
+/* The probe's answer; -EINTR when the caller is interrupted first.  Polls
+ * the caller's flag, which the probe's thread does not watch. */
+static int
+dir_probe_wait(struct dir_probe *d)
+{
+	struct timespec t;
+	int r;
+
+	pthread_mutex_lock(&d->mu);
+	while (!d->done && !cancel_requested()) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&d->cv, &d->mu, &t);
+	}
+	r = d->done ? d->r : -EINTR;
+	pthread_mutex_unlock(&d->mu);
+	return r;
 }
 
 /*
@@ -107,32 +192,31 @@ static int
 probe_name(struct fs *fs, const char *key, bool file_likely, struct probe *p)
 {
 	size_t kl = strlen(key);
-	struct dir_probe d = {
-		.fs = fs, .cancel = cancel_current(), .r = -ENOENT
-	};
-	bool par = !file_likely && !fs->cfg.cheap;
-	pthread_t th;
+	struct dir_probe *d = NULL;
 	char *dkey = NULL;
-	int r;
+	int r, dr = -ENOENT;
 
 	if (kl + 1 <= OBJSTORE_KEY_MAX) {
 		dkey = xmalloc(kl + 2);
 		memcpy(dkey, key, kl);
 		memcpy(dkey + kl, "/", 2);
-		d.dkey = dkey;
 	}
-	par = par && dkey != NULL &&
-	    pthread_create(&th, NULL, dir_probe_main, &d) == 0;
+	if (!file_likely && !fs->cfg.cheap && dkey != NULL)
+		d = dir_probe_start(fs, dkey);
 	r = fs_probe_head(fs, key, p);
-	if (par)
-		pthread_join(th, NULL);
-	else if (r == -ENOENT && dkey != NULL)
-		d.r = probe_dir(fs, dkey);
+	if (d != NULL) {
+		if (r == -ENOENT)
+			dr = dir_probe_wait(d);
+		cancel_set(&d->stop); /* answered, or given up: stop it */
+		dir_probe_put(d);
+	} else if (r == -ENOENT && dkey != NULL) {
+		dr = probe_dir(fs, dkey);
+	}
 	if (r == -ENOENT) {
 		memset(p, 0, sizeof(*p));
 		p->type = IT_DIR;
 		p->mtime = fs->mount_time;
-		r = d.r;
+		r = dr;
 	}
 	free(dkey);
 	return r;

@@ -102,6 +102,11 @@ fs_free(struct fs *fs)
 {
 	if (fs == NULL)
 		return;
+	/* Lookups' detached directory probes: told to stop, gone soon. */
+	pthread_mutex_lock(&fs->mlock);
+	while (fs->probes > 0)
+		pthread_cond_wait(&fs->mcond, &fs->mlock);
+	pthread_mutex_unlock(&fs->mlock);
 	pool_free(fs->pool);
 	/* Handles the kernel never released: drop their content. */
 	for (size_t i = 0; i < fs->nbuckets; i++)

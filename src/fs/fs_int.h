@@ -133,6 +133,7 @@ struct fs {
 	uint64_t uploads;
 	uint64_t upload_errs;
 	uint64_t handles;
+	uint64_t probes; /* detached directory probes still running */
 
 	struct pool *pool;
 };
