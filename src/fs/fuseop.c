@@ -337,22 +337,21 @@ static void
 op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
+	struct fs_read_buf rb;
 	struct fs_ctx x;
-	char *buf;
 	ssize_t n;
 
 	ctx_of(req, &x, false);
-	buf = malloc(size > 0 ? size : 1);
-	if (buf == NULL) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	n = fs_read(fs_of(req), &x, ino, fi->fh, buf, size, off);
+	/* Sent from where the bytes are (readahead chunks): no copy here. */
+	n = fs_read_buf(fs_of(req), &x, ino, fi->fh, size, off, &rb);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
+	else if (rb.n <= 1)
+		fuse_reply_buf(req, rb.n ? rb.iov[0].iov_base : NULL,
+		    rb.n ? rb.iov[0].iov_len : 0);
 	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
+		fuse_reply_iov(req, rb.iov, rb.n);
+	fs_read_release(&rb);
 }
 
 static void

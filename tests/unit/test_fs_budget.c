@@ -1,9 +1,11 @@
 /*
- * fs memory budget under concurrency: many writers, few FUSE workers, a
- * budget of two parts.  A part buffer being filled holds budget until its
- * file's next write, which needs a worker; when every worker waited for
- * budget, none was ever freed (the mount hung with 8 concurrent `cp`).
- * Each test runs under alarm(), so a deadlock fails instead of hanging.
+ * fs memory budget under concurrency: many writers (and readers), few FUSE
+ * workers, a budget of two parts.  A part buffer being filled holds budget
+ * until its file's next write, which needs a worker; when every worker
+ * waited for budget, none was ever freed (the mount hung with 8 concurrent
+ * `cp`).  Each test runs under alarm(), so a deadlock fails instead of
+ * hanging; each checks that the buffers allocated at once never exceeded
+ * memory_limit (the limit is hard: no part "beyond the budget").
  */
 #include "fs_harness.h"
 
@@ -12,12 +14,13 @@
 
 #define NWORKERS 4 /* the kernel's requests go through this many */
 #define NWRITERS 12
+#define NFILES   16
 #define CHUNK    100
 
 /* One request, as the kernel would send it; a worker runs it. */
 struct req {
 	struct h *h;
-	enum { R_OPEN, R_WRITE, R_CLOSE } op;
+	enum { R_OPEN, R_OPEN_RD, R_WRITE, R_READ, R_CLOSE } op;
 	const char *path;
 	const char *data;
 	size_t len;
@@ -41,6 +44,27 @@ static struct queue q = {
 	.donecv = PTHREAD_COND_INITIALIZER,
 };
 
+/* A read as FUSE does it (the reply's pieces, copied out here); r->len
+ * gets the bytes read. */
+static int
+read_piece(struct req *r)
+{
+	struct fs_read_buf rb;
+	char *out = (char *)r->data;
+	ssize_t n;
+
+	n = fs_read_buf(r->h->fs, NULL, r->ino, r->fh, r->len, r->off, &rb);
+	for (int i = 0; n >= 0 && i < rb.n; i++) {
+		memcpy(out, rb.iov[i].iov_base, rb.iov[i].iov_len);
+		out += rb.iov[i].iov_len;
+	}
+	fs_read_release(&rb);
+	if (n >= 0 && out - r->data != n)
+		return -EIO; /* the pieces do not add up */
+	r->len = n >= 0 ? (size_t)n : 0;
+	return n < 0 ? (int)n : 0;
+}
+
 static void
 run(struct req *r)
 {
@@ -51,10 +75,16 @@ run(struct req *r)
 		r->r = h_open(r->h, r->path, O_WRONLY | O_CREAT | O_TRUNC,
 		    &r->ino, &r->fh);
 		break;
+	case R_OPEN_RD:
+		r->r = h_open(r->h, r->path, O_RDONLY, &r->ino, &r->fh);
+		break;
 	case R_WRITE:
 		n = fs_write(
 		    r->h->fs, NULL, r->ino, r->fh, r->data, r->len, r->off);
 		r->r = n == (ssize_t)r->len ? 0 : n < 0 ? (int)n : -EIO;
+		break;
+	case R_READ:
+		r->r = read_piece(r);
 		break;
 	case R_CLOSE:
 		r->r = h_close(r->h, r->ino, r->fh);
@@ -109,6 +139,7 @@ struct writer {
 	char path[32];
 	char *data;
 	size_t size;
+	bool reader; /* reads the file back instead of writing it */
 	int r;
 };
 
@@ -135,10 +166,42 @@ writer(void *arg)
 	return NULL;
 }
 
+/* A `cat`: open, sequential reads of 777 bytes to the end, compared. */
+static void *
+reader(void *arg)
+{
+	struct writer *w = arg;
+	struct req r = { .h = w->h, .op = R_OPEN_RD, .path = w->path };
+	char *got = calloc(1, w->size + 777);
+	size_t off = 0;
+
+	w->r = call(&r);
+	while (w->r == 0) {
+		r.op = R_READ;
+		r.data = got + off;
+		r.len = 777;
+		r.off = (off_t)off;
+		if ((w->r = call(&r)) != 0 || r.len == 0)
+			break;
+		off += r.len;
+	}
+	if (w->r == 0 && (off != w->size || memcmp(got, w->data, off) != 0))
+		w->r = -EIO;
+	r.op = R_CLOSE;
+	if (r.ino != 0)
+		call(&r);
+	free(got);
+	return NULL;
+}
+
+static struct fs_config *tweak_cfg;
+
 static void
 tiny_budget(struct fs_config *c)
 {
-	c->memory_limit = 2 * c->part_size; /* part_size: 1024 */
+	c->memory_limit = 4 * c->part_size; /* part_size: 1024 */
+	if (tweak_cfg != NULL)
+		c->staging_dir = tweak_cfg->staging_dir;
 }
 
 static void
@@ -152,41 +215,70 @@ on_alarm(int sig)
 }
 
 static void
-many_writers(size_t size)
+workers(pthread_t *wt, bool start)
 {
-	struct h *h = h_new(tiny_budget);
-	pthread_t wt[NWORKERS], ct[NWRITERS];
-	struct writer w[NWRITERS];
-	struct fs_stats st;
-
-	signal(SIGALRM, on_alarm);
-	alarm(30);
-	q.head = NULL;
-	q.tail = &q.head;
-	q.stop = false;
-	for (int i = 0; i < NWORKERS; i++)
-		assert_int_equal(pthread_create(&wt[i], NULL, worker, NULL), 0);
-	for (int i = 0; i < NWRITERS; i++) {
-		w[i].h = h;
-		snprintf(w[i].path, sizeof(w[i].path), "w%02d", i);
-		w[i].size = size + (size_t)i;
-		w[i].data = malloc(w[i].size + 1);
-		for (size_t k = 0; k < w[i].size; k++)
-			w[i].data[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
-		w[i].data[w[i].size] = '\0';
-		assert_int_equal(
-		    pthread_create(&ct[i], NULL, writer, &w[i]), 0);
+	if (start) {
+		q.head = NULL;
+		q.tail = &q.head;
+		q.stop = false;
+		for (int i = 0; i < NWORKERS; i++)
+			assert_int_equal(
+			    pthread_create(&wt[i], NULL, worker, NULL), 0);
+		return;
 	}
-	for (int i = 0; i < NWRITERS; i++)
-		pthread_join(ct[i], NULL);
 	pthread_mutex_lock(&q.mu);
 	q.stop = true;
 	pthread_cond_broadcast(&q.cv);
 	pthread_mutex_unlock(&q.mu);
 	for (int i = 0; i < NWORKERS; i++)
 		pthread_join(wt[i], NULL);
+}
+
+/* File i of a run: `size` + i bytes of a pattern of its own. */
+static void
+file_init(struct writer *w, struct h *h, int i, size_t size, bool rd)
+{
+	w->h = h;
+	w->reader = rd;
+	snprintf(w->path, sizeof(w->path), "%s%02d", rd ? "r" : "w", i);
+	w->size = size + (size_t)i;
+	w->data = malloc(w->size + 1);
+	for (size_t k = 0; k < w->size; k++)
+		w->data[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
+	w->data[w->size] = '\0';
+	if (rd)
+		ext_put(h, w->path, w->data);
+}
+
+/* `nw` writers and `nr` readers of `size`-byte files at once, through
+ * NWORKERS workers; every one must succeed within the budget. */
+static void
+run_files(int nw, int nr, size_t size, bool staging)
+{
+	struct fs_config c = { .staging_dir = staging ? NULL : "" };
+	struct h *h;
+	pthread_t wt[NWORKERS], ct[NFILES];
+	struct writer w[NFILES];
+	struct fs_stats st;
+	int n = nw + nr;
+
+	tweak_cfg = &c;
+	h = h_new(tiny_budget);
+	tweak_cfg = NULL;
+	signal(SIGALRM, on_alarm);
+	alarm(60);
+	workers(wt, true);
+	for (int i = 0; i < n; i++) {
+		file_init(&w[i], h, i, size, i >= nw);
+		assert_int_equal(pthread_create(&ct[i], NULL,
+		                     w[i].reader ? reader : writer, &w[i]),
+		    0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(ct[i], NULL);
+	workers(wt, false);
 	alarm(0);
-	for (int i = 0; i < NWRITERS; i++) {
+	for (int i = 0; i < n; i++) {
 		assert_int_equal(w[i].r, 0);
 		assert_obj(h, w[i].path, w[i].data);
 		free(w[i].data);
@@ -194,6 +286,9 @@ many_writers(size_t size)
 	fs_get_stats(h->fs, &st);
 	assert_int_equal(st.mem_used, 0);
 	assert_int_equal(st.uploads, 0);
+	/* The bound: never more buffers at once than the limit. */
+	assert_true(st.mem_peak > 0);
+	assert_true(st.mem_peak <= h->cfg.memory_limit);
 	h_free(h);
 }
 
@@ -202,7 +297,7 @@ static void
 test_small_writers_tiny_budget(void **state)
 {
 	(void)state;
-	many_writers(700);
+	run_files(NWRITERS, 0, 700, true);
 }
 
 /* Multipart files: parts in flight and buffers being filled. */
@@ -210,7 +305,25 @@ static void
 test_multipart_writers_tiny_budget(void **state)
 {
 	(void)state;
-	many_writers(3500);
+	run_files(NWRITERS, 0, 3500, true);
+}
+
+/* Readers (readahead chunks, and reply buffers of their own for what no
+ * chunk holds) share the budget with multipart writers. */
+static void
+test_readers_and_writers_tiny_budget(void **state)
+{
+	(void)state;
+	run_files(NWRITERS / 2, NWRITERS / 2, 20000, true);
+}
+
+/* Without a staging dir nothing can move to disk: multipart writers wait
+ * for their own parts' buffers, and the limit still holds. */
+static void
+test_multipart_writers_no_staging(void **state)
+{
+	(void)state;
+	run_files(NWORKERS, 0, 9000, false);
 }
 
 int
@@ -219,6 +332,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_writers_tiny_budget),
 		cmocka_unit_test(test_multipart_writers_tiny_budget),
+		cmocka_unit_test(test_readers_and_writers_tiny_budget),
+		cmocka_unit_test(test_multipart_writers_no_staging),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
