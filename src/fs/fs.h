@@ -162,6 +162,10 @@ void fs_free(struct fs *fs);
  * -ETIMEDOUT.  For a clean unmount after the kernel stopped sending. */
 int fs_drain(struct fs *fs, int timeout_ms);
 void fs_get_stats(struct fs *fs, struct fs_stats *st);
+/* The largest read whose reply buffer the memory limit always has room
+ * for, when that is under 1 MiB (the kernel's largest read), else 0: a
+ * mount must then tell the kernel (max_read) so no read waits forever. */
+size_t fs_read_max(const struct fs *fs);
 
 /* ---- Namespace.  Names are one path component, never "." or "..". ---- */
 

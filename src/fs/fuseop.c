@@ -114,7 +114,6 @@ reply_entry(fuse_req_t req, int r, const struct fs_entry *e)
 static void
 op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
 	/* open(O_TRUNC) arrives whole: no separate truncate + upload. */
 	fuse_set_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
 	/* Writes must reach us in order and at once (goofys disables it). */
@@ -123,6 +122,8 @@ op_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->max_write < (1u << 20))
 		conn->max_write = 1u << 20;
 	conn->max_readahead = 1u << 20;
+	/* Reads no larger than the memory limit can always serve. */
+	conn->max_read = (unsigned)fs_read_max(userdata);
 }
 
 static void

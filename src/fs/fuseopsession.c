@@ -274,14 +274,19 @@ watch_main(void *arg)
 	}
 }
 
+/* Ours, then the user's; max_read when the memory limit is that small
+ * (op_init says the same: libfuse checks). */
 static char *
-mount_options(const struct fuseop_config *c)
+mount_options(const struct fuseop_config *c, struct fs *fs)
 {
 	const char *u = c->options != NULL ? c->options : "";
-	size_t n = strlen(u) + 32;
+	size_t n = strlen(u) + 64, mr = fs_read_max(fs);
 	char *o = xmalloc(n);
+	int k = snprintf(o, n, "default_permissions");
 
-	snprintf(o, n, "default_permissions%s%s", u[0] ? "," : "", u);
+	if (mr > 0)
+		k += snprintf(o + k, n - (size_t)k, ",max_read=%zu", mr);
+	snprintf(o + k, n - (size_t)k, "%s%s", u[0] ? "," : "", u);
 	return o;
 }
 
@@ -383,7 +388,7 @@ fuseop_main(struct fs *fs, const struct fuseop_config *c, struct rerr *e)
 		    e, -errno, "%s: %s", c->mountpoint, strerror(errno));
 		goto out;
 	}
-	opts = mount_options(c);
+	opts = mount_options(c, fs);
 	argv[2] = opts;
 	argv[3] = c->debug ? "-d" : NULL;
 	args = (struct fuse_args)FUSE_ARGS_INIT(c->debug ? 4 : 3, argv);

@@ -60,6 +60,16 @@ mem_init(struct fs *fs)
 	fs->rd_reserve = r;
 }
 
+size_t
+fs_read_max(const struct fs *fs)
+{
+	uint64_t r = fs->rd_reserve & ~(uint64_t)4095;
+
+	if (fs->rd_reserve >= READ_MAX)
+		return 0;
+	return r < 4096 ? 4096 : (size_t)r; /* the kernel's least */
+}
+
 uint64_t
 mem_held_max(const struct fs *fs)
 {
@@ -215,6 +225,8 @@ mem_get_read(struct fs *fs, size_t n, const struct fs_ctx *x, void **out)
 {
 	int r = 0;
 
+	if (n > fs->rd_reserve && n > fs->cfg.memory_limit)
+		return -ENOMEM; /* would wait forever */
 	pthread_mutex_lock(&fs->mlock);
 	while (r == 0 && !fits_read(fs, n))
 		if (!cache_evict(fs))

@@ -202,7 +202,9 @@ mpu_buf(struct fs *fs, struct stream *s, uint64_t *cap, const struct fs_ctx *x,
  * A first part's buffer starts small and doubles as the file grows: a
  * small file holds little of the budget until its close, so many files
  * being written at once do not take it all.  A buffer it cannot get in a
- * little while, the caller (-ETIME) stages the file instead.
+ * little while, the caller (-ETIME) stages the file instead.  Without a
+ * staging dir, one whole part at once: a writer waiting to grow would wait
+ * holding a buffer, and writers could all wait on each other.
  */
 static int
 first_buf(
@@ -213,7 +215,7 @@ first_buf(
 	size_t ocap;
 	int r;
 
-	if (cap > full)
+	if (cap > full || fs->staging == NULL)
 		cap = full;
 	r = mem_get(
 	    fs, (size_t)cap, fs->staging ? BUDGET_WAIT_MS : -1, x, (void **)&p);

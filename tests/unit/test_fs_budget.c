@@ -15,7 +15,8 @@
 #define NWORKERS 4 /* the kernel's requests go through this many */
 #define NWRITERS 12
 #define NFILES   16
-#define CHUNK    100
+#define CHUNK    100 /* bytes per write; parts of the harness's 1 KiB */
+#define BIGCHUNK 8192
 
 /* One request, as the kernel would send it; a worker runs it. */
 struct req {
@@ -143,20 +144,25 @@ struct writer {
 	int r;
 };
 
+/* Writers start writing together, so their buffers grow side by side. */
+static pthread_barrier_t opened;
+
 /* A `cp`: open, sequential writes of CHUNK bytes, close. */
 static void *
 writer(void *arg)
 {
 	struct writer *w = arg;
 	struct req r = { .h = w->h, .op = R_OPEN, .path = w->path };
+	size_t chunk = w->h->cfg.part_size > 1024 ? BIGCHUNK : CHUNK;
 
 	w->r = call(&r);
+	pthread_barrier_wait(&opened);
 	if (w->r != 0)
 		return NULL;
-	for (size_t off = 0; off < w->size && w->r == 0; off += CHUNK) {
+	for (size_t off = 0; off < w->size && w->r == 0; off += chunk) {
 		r.op = R_WRITE;
 		r.data = w->data + off;
-		r.len = w->size - off < CHUNK ? w->size - off : CHUNK;
+		r.len = w->size - off < chunk ? w->size - off : chunk;
 		r.off = (off_t)off;
 		w->r = call(&r);
 	}
@@ -196,12 +202,16 @@ reader(void *arg)
 
 static struct fs_config *tweak_cfg;
 
+/* Four parts: half for held buffers (two parts), half the reads' reserve. */
 static void
 tiny_budget(struct fs_config *c)
 {
-	c->memory_limit = 4 * c->part_size; /* part_size: 1024 */
-	if (tweak_cfg != NULL)
+	if (tweak_cfg != NULL) {
 		c->staging_dir = tweak_cfg->staging_dir;
+		if (tweak_cfg->part_size != 0)
+			c->part_size = tweak_cfg->part_size;
+	}
+	c->memory_limit = 4 * c->part_size;
 }
 
 static void
@@ -253,9 +263,10 @@ file_init(struct writer *w, struct h *h, int i, size_t size, bool rd)
 /* `nw` writers and `nr` readers of `size`-byte files at once, through
  * NWORKERS workers; every one must succeed within the budget. */
 static void
-run_files(int nw, int nr, size_t size, bool staging)
+run_files(int nw, int nr, size_t size, bool staging, uint64_t part)
 {
-	struct fs_config c = { .staging_dir = staging ? NULL : "" };
+	struct fs_config c = { .staging_dir = staging ? NULL : "",
+		.part_size = part };
 	struct h *h;
 	pthread_t wt[NWORKERS], ct[NFILES];
 	struct writer w[NFILES];
@@ -268,6 +279,7 @@ run_files(int nw, int nr, size_t size, bool staging)
 	signal(SIGALRM, on_alarm);
 	alarm(60);
 	workers(wt, true);
+	pthread_barrier_init(&opened, NULL, (unsigned)nw);
 	for (int i = 0; i < n; i++) {
 		file_init(&w[i], h, i, size, i >= nw);
 		assert_int_equal(pthread_create(&ct[i], NULL,
@@ -276,6 +288,7 @@ run_files(int nw, int nr, size_t size, bool staging)
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(ct[i], NULL);
+	pthread_barrier_destroy(&opened);
 	workers(wt, false);
 	alarm(0);
 	for (int i = 0; i < n; i++) {
@@ -297,7 +310,7 @@ static void
 test_small_writers_tiny_budget(void **state)
 {
 	(void)state;
-	run_files(NWRITERS, 0, 700, true);
+	run_files(NWRITERS, 0, 700, true, 0);
 }
 
 /* Multipart files: parts in flight and buffers being filled. */
@@ -305,7 +318,7 @@ static void
 test_multipart_writers_tiny_budget(void **state)
 {
 	(void)state;
-	run_files(NWRITERS, 0, 3500, true);
+	run_files(NWRITERS, 0, 3500, true, 0);
 }
 
 /* Readers (readahead chunks, and reply buffers of their own for what no
@@ -314,7 +327,7 @@ static void
 test_readers_and_writers_tiny_budget(void **state)
 {
 	(void)state;
-	run_files(NWRITERS / 2, NWRITERS / 2, 20000, true);
+	run_files(NWRITERS / 2, NWRITERS / 2, 20000, true, 0);
 }
 
 /* Without a staging dir nothing can move to disk: multipart writers wait
@@ -323,7 +336,25 @@ static void
 test_multipart_writers_no_staging(void **state)
 {
 	(void)state;
-	run_files(NWORKERS, 0, 9000, false);
+	run_files(NWORKERS, 0, 9000, false, 0);
+}
+
+/* Parts larger than a new file's first buffer, which then grows: with a
+ * staging dir a writer that cannot grow stages its file; without one a
+ * growing writer would wait holding its buffer, all of them on each other
+ * (the first buffer is then a whole part). */
+static void
+test_growing_first_buffers(void **state)
+{
+	(void)state;
+	run_files(NWRITERS, 0, 700000, true, 256 << 10);
+}
+
+static void
+test_growing_first_buffers_no_staging(void **state)
+{
+	(void)state;
+	run_files(NWORKERS, 0, 700000, false, 256 << 10);
 }
 
 int
@@ -334,6 +365,8 @@ main(void)
 		cmocka_unit_test(test_multipart_writers_tiny_budget),
 		cmocka_unit_test(test_readers_and_writers_tiny_budget),
 		cmocka_unit_test(test_multipart_writers_no_staging),
+		cmocka_unit_test(test_growing_first_buffers),
+		cmocka_unit_test(test_growing_first_buffers_no_staging),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
