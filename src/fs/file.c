@@ -38,6 +38,7 @@ fh_new(struct fs *fs, struct inode *in, int flags, const struct fs_ctx *x)
 	h->pid = x != NULL ? x->pid : 0;
 	pthread_mutex_lock(&fs->mlock);
 	fs->handles++;
+	fs->files++;
 	pthread_mutex_unlock(&fs->mlock);
 	return h;
 }
@@ -283,15 +284,15 @@ fs_write(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
 	return r;
 }
 
-ssize_t
-fs_read(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
-    void *buf, size_t size, off_t off)
+/* Read into `rb` (and `dst`, when given: see ra_read). */
+static ssize_t
+read_any(struct fs *fs, const struct fs_ctx *x, struct fh *h, size_t size,
+    off_t off, struct fs_read_buf *rb, char *dst)
 {
-	struct fh *h = (struct fh *)(uintptr_t)fh;
 	struct inode *in = h->in;
+	char *p = dst;
 	ssize_t r;
 
-	(void)ino;
 	if (off < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&in->io);
@@ -308,12 +309,45 @@ fs_read(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
 		return 0;
 	}
 	if (in->cs == CS_STAGE && in->stage != NULL) {
-		r = stage_pread(in, buf, size, (uint64_t)off);
+		r = p == NULL ? fs_read_own(fs, rb, size, x, &p) : 0;
+		if (r == 0)
+			r = stage_pread(in, p, size, (uint64_t)off);
+		if (r > 0 && dst == NULL)
+			rb->iov[rb->n - 1].iov_len = (size_t)r;
 		pthread_mutex_unlock(&in->io);
 		return r;
 	}
 	pthread_mutex_unlock(&in->io);
-	return ra_read(fs, h, buf, size, (uint64_t)off, x);
+	return ra_read(fs, h, size, (uint64_t)off, x, rb, dst);
+}
+
+ssize_t
+fs_read_buf(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
+    size_t size, off_t off, struct fs_read_buf *rb)
+{
+	memset(rb, 0, sizeof(*rb));
+	rb->fs = fs;
+	(void)ino;
+	return read_any(fs, x, (struct fh *)(uintptr_t)fh, size, off, rb, NULL);
+}
+
+ssize_t
+fs_read(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh,
+    void *buf, size_t size, off_t off)
+{
+	struct fs_read_buf rb = { .fs = fs };
+	char *at = buf;
+	ssize_t r;
+
+	(void)ino;
+	r = read_any(fs, x, (struct fh *)(uintptr_t)fh, size, off, &rb, buf);
+	/* The pieces come first; the rest is in `buf` already. */
+	for (int i = 0; r >= 0 && i < rb.n; i++) {
+		memcpy(at, rb.iov[i].iov_base, rb.iov[i].iov_len);
+		at += rb.iov[i].iov_len;
+	}
+	fs_read_release(&rb);
+	return r;
 }
 
 static bool
@@ -346,6 +380,7 @@ fs_release(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fh;
 	struct inode *in = h->in;
+	bool idle;
 	int r = 0;
 
 	(void)x;
@@ -376,7 +411,10 @@ fs_release(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh)
 	pthread_mutex_unlock(&fs->lock);
 	pthread_mutex_lock(&fs->mlock);
 	fs->handles--;
+	idle = --fs->files == 0;
 	pthread_mutex_unlock(&fs->mlock);
+	if (idle)
+		mem_trim(fs); /* give the cached buffers back to the system */
 	free(h);
 	return 0;
 }

@@ -72,6 +72,7 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 		fs->cfg.memory_limit = 1ull << 30;
 	if (fs->cfg.staging_max == 0)
 		fs->cfg.staging_max = 16ull << 30;
+	mem_init(fs);
 	fs->prefix = norm_prefix(c->prefix);
 	if (strlen(fs->prefix) >= OBJSTORE_KEY_MAX) {
 		rerr_set(e, -ENAMETOOLONG, "prefix longer than a key");
@@ -112,6 +113,7 @@ fs_free(struct fs *fs)
 	for (size_t i = 0; i < fs->nbuckets; i++)
 		for (struct inode *in = fs->by_ino[i]; in; in = in->next_ino)
 			content_drop(fs, in);
+	mem_trim(fs);
 	staging_fini(fs);
 	fs_table_free(fs);
 	pthread_mutex_destroy(&fs->lock);
@@ -153,7 +155,8 @@ fs_get_stats(struct fs *fs, struct fs_stats *st)
 	pthread_mutex_unlock(&fs->lock);
 	pthread_mutex_lock(&fs->mlock);
 	st->handles = fs->handles;
-	st->mem_used = fs->mem_used;
+	st->mem_used = fs->mem_used + fs->mem_reads;
+	st->mem_peak = fs->mem_peak;
 	st->staged = fs->staged;
 	st->uploads = fs->uploads;
 	st->upload_errs = fs->upload_errs;

@@ -46,6 +46,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct objstore;
 struct rerr;
@@ -138,6 +139,7 @@ struct fs_stats {
 	uint64_t inodes;      /* in the table, root included */
 	uint64_t handles;     /* open file and directory handles */
 	uint64_t mem_used;    /* bytes of the memory budget in use */
+	uint64_t mem_peak;    /* most bytes of buffers allocated at once */
 	uint64_t staged;      /* bytes in staging files */
 	uint64_t uploads;     /* uploads in progress */
 	uint64_t upload_errs; /* uploads that failed since fs_new */
@@ -163,6 +165,10 @@ void fs_free(struct fs *fs);
  * -ETIMEDOUT.  For a clean unmount after the kernel stopped sending. */
 int fs_drain(struct fs *fs, int timeout_ms);
 void fs_get_stats(struct fs *fs, struct fs_stats *st);
+/* The largest read whose reply buffer the memory limit always has room
+ * for, when that is under 1 MiB (the kernel's largest read), else 0: a
+ * mount must then tell the kernel (max_read) so no read waits forever. */
+size_t fs_read_max(const struct fs *fs);
 
 /* ---- Namespace.  Names are one path component, never "." or "..". ---- */
 
@@ -251,6 +257,21 @@ int fs_open(struct fs *fs, const struct fs_ctx *x, uint64_t ino, int flags,
 /* Bytes read into `buf` (short only at the end of the file), or -errno. */
 ssize_t fs_read(struct fs *fs, const struct fs_ctx *x, uint64_t ino,
     uint64_t fh, void *buf, size_t size, off_t off);
+
+/* A read's bytes where they already are (readahead buffers, held until
+ * fs_read_release), so a reply can send them without a copy. */
+#define FS_READ_IOV 8
+struct fs_read_buf {
+	struct iovec iov[FS_READ_IOV];
+	int n;
+	void *pin[FS_READ_IOV]; /* private: what holds each piece */
+	size_t own;             /* private: the size of a piece of our own */
+	struct fs *fs;
+};
+/* As fs_read, into `rb`'s pieces (always released, even on error). */
+ssize_t fs_read_buf(struct fs *fs, const struct fs_ctx *x, uint64_t ino,
+    uint64_t fh, size_t size, off_t off, struct fs_read_buf *rb);
+void fs_read_release(struct fs_read_buf *rb);
 /* Bytes written (all of them), or -errno; -EBADF on a read-only handle. */
 ssize_t fs_write(struct fs *fs, const struct fs_ctx *x, uint64_t ino,
     uint64_t fh, const void *buf, size_t size, off_t off);

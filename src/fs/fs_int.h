@@ -110,6 +110,7 @@ struct fh {
 };
 
 struct pool;
+struct membuf;
 
 struct fs {
 	struct fs_config cfg; /* strings owned */
@@ -128,12 +129,19 @@ struct fs {
 
 	pthread_mutex_t mlock; /* budget and counters */
 	pthread_cond_t mcond;
-	uint64_t mem_used;
+	uint64_t mem_used;   /* held buffers (readahead, parts), cached too */
+	uint64_t mem_reads;  /* read replies' buffers: the reserve, or more */
+	uint64_t mem_live;   /* bytes allocated, whatever the charge says */
+	uint64_t mem_peak;   /* the most mem_live ever was */
+	uint64_t mem_cached; /* idle buffers kept for reuse (in mem_used) */
+	uint64_t rd_reserve; /* of memory_limit, only for read replies */
+	struct membuf *cache;
 	uint64_t staged;
 	uint64_t uploads;
 	uint64_t upload_errs;
 	uint64_t handles;
 	uint64_t probes; /* detached directory probes still running */
+	uint64_t files;  /* open file handles */
 
 	struct pool *pool;
 };
@@ -186,13 +194,27 @@ int fs_resolve(
     struct fs *fs, struct inode *dir, const char *name, struct inode **out);
 int fs_dir_empty(struct fs *fs, const char *dirkey, bool *empty);
 
-/* ---- budget and pool (pool.c) ---- */
-int budget_reserve(struct fs *fs, uint64_t n, const struct fs_ctx *x);
-int budget_wait(
-    struct fs *fs, uint64_t n, const struct fs_ctx *x, int timeout_ms);
-void budget_force(struct fs *fs, uint64_t n);
-bool budget_try(struct fs *fs, uint64_t n);
-void budget_release(struct fs *fs, uint64_t n);
+/* ---- budget and pool (pool.c) ----
+ * Every buffer of the mount is charged to memory_limit before it exists.
+ * Held buffers (readahead chunks, upload parts) share the limit less a
+ * reserve kept for read replies, which are freed as soon as the reply is
+ * sent: waiting for those can never deadlock. */
+void mem_init(struct fs *fs);
+/* A held buffer of `n` bytes in *out: a cached one of that size, else a
+ * new one once it fits.  wait_ms 0: only if it fits now; < 0: until it
+ * fits (or -EINTR); else -ETIME after that long.  -ENOMEM if `n` can
+ * never fit. */
+int mem_get(
+    struct fs *fs, size_t n, int wait_ms, const struct fs_ctx *x, void **out);
+/* Give a held buffer back: kept for reuse, or freed. */
+void mem_put(struct fs *fs, void *p, size_t n);
+/* The bytes a held buffer of the mount may have at most. */
+uint64_t mem_held_max(const struct fs *fs);
+/* A read reply's buffer from the reserve (waits; -EINTR). */
+int mem_get_read(struct fs *fs, size_t n, const struct fs_ctx *x, void **out);
+void mem_put_read(struct fs *fs, void *p, size_t n);
+/* Free the cached buffers (when no file is open). */
+void mem_trim(struct fs *fs);
 struct pool *pool_new(unsigned nthreads);
 void pool_submit(struct pool *p, void (*fn)(void *), void *arg);
 void pool_free(struct pool *p);
@@ -220,8 +242,14 @@ ssize_t stage_pwrite(
 ssize_t stage_pread(struct inode *in, void *p, size_t n, uint64_t off);
 int staging_init(struct fs *fs, struct rerr *e);
 void staging_fini(struct fs *fs);
-ssize_t ra_read(struct fs *fs, struct fh *h, void *buf, size_t size,
-    uint64_t off, const struct fs_ctx *x);
+/* Read [off, off+size) of a clean file into `rb`'s pieces; the part no
+ * chunk holds goes to `dst` + its offset when `dst` is given, else to a
+ * piece of our own. */
+ssize_t ra_read(struct fs *fs, struct fh *h, size_t size, uint64_t off,
+    const struct fs_ctx *x, struct fs_read_buf *rb, char *dst);
+/* Add a piece of `n` bytes of our own to `rb` (charged to the reserve). */
+int fs_read_own(struct fs *fs, struct fs_read_buf *rb, size_t n,
+    const struct fs_ctx *x, char **p);
 void ra_free(struct fs *fs, struct fh *h);
 /* Copy `src` to `dst` (`size` bytes, UINT64_MAX when unknown; `etag`
  * guards the source when not NULL): multipart part-copy above

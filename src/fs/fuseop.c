@@ -163,7 +163,6 @@ reply_entry(fuse_req_t req, struct fs_ctx *x, int r, const struct fs_entry *e)
 static void
 op_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
 	/* open(O_TRUNC) arrives whole: no separate truncate + upload. */
 	fuse_set_feature_flag(conn, FUSE_CAP_ATOMIC_O_TRUNC);
 	/* Writes must reach us in order and at once (goofys disables it). */
@@ -177,6 +176,8 @@ op_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->max_write < (1u << 20))
 		conn->max_write = 1u << 20;
 	conn->max_readahead = 1u << 20;
+	/* Reads no larger than the memory limit can always serve. */
+	conn->max_read = (unsigned)fs_read_max(userdata);
 }
 
 static void
@@ -397,23 +398,22 @@ static void
 op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
+	struct fs_read_buf rb;
 	struct fs_ctx x;
-	char *buf;
 	ssize_t n;
 
 	ctx_of(req, &x, false);
-	buf = malloc(size > 0 ? size : 1);
-	if (buf == NULL) {
-		reply_err(req, &x, -ENOMEM);
-		return;
-	}
-	n = fs_read(fs_of(req), &x, ino, fi->fh, buf, size, off);
+	/* Sent from where the bytes are (readahead chunks): no copy here. */
+	n = fs_read_buf(fs_of(req), &x, ino, fi->fh, size, off, &rb);
 	ctx_end(req, &x);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
+	else if (rb.n <= 1)
+		fuse_reply_buf(req, rb.n ? rb.iov[0].iov_base : NULL,
+		    rb.n ? rb.iov[0].iov_len : 0);
 	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
+		fuse_reply_iov(req, rb.iov, rb.n);
+	fs_read_release(&rb);
 }
 
 static void

@@ -27,12 +27,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
 #define DEFAULT_TRIES 20
+#define READAHEAD_KB  1024u /* op_init's max_readahead, and max_write */
 #define DEFAULT_DRAIN 60000
 
 static int exit_pipe[2] = { -1, -1 };
@@ -202,6 +204,34 @@ ready_once(struct session *s, int err)
 		s->ready(s->arg, err);
 }
 
+/*
+ * The kernel reads ahead of a FUSE reader at most the mount's bdi
+ * read_ahead_kb (128 KiB), whatever INIT asked: so a sequential read
+ * costs a request per 128 KiB.  Where we may (root), raise it to what we
+ * asked so reads come in 1 MiB requests.  Best effort: the defaults work.
+ */
+static void
+raise_readahead(dev_t dev)
+{
+	char path[64], cur[32];
+	unsigned long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+	    major(dev), minor(dev));
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	if (fgets(cur, sizeof(cur), f) != NULL)
+		kb = strtoul(cur, NULL, 10);
+	fclose(f);
+	if (kb >= READAHEAD_KB || (f = fopen(path, "we")) == NULL)
+		return;
+	fprintf(f, "%u\n", READAHEAD_KB);
+	if (fclose(f) != 0)
+		log_debug(LOG_FUSE, "%s: %s", path, strerror(errno));
+}
+
 /* A stat of the root waits for the kernel's INIT: once it returns, the
  * mount answers. */
 static void *
@@ -209,8 +239,11 @@ ready_main(void *arg)
 {
 	struct session *s = arg;
 	struct stat st;
+	int r = stat(s->mnt, &st) == 0 ? 0 : -errno;
 
-	ready_once(s, stat(s->mnt, &st) == 0 ? 0 : -errno);
+	if (r == 0)
+		raise_readahead(st.st_dev);
+	ready_once(s, r);
 	return NULL;
 }
 
@@ -241,14 +274,19 @@ watch_main(void *arg)
 	}
 }
 
+/* Ours, then the user's; max_read when the memory limit is that small
+ * (op_init says the same: libfuse checks). */
 static char *
-mount_options(const struct fuseop_config *c)
+mount_options(const struct fuseop_config *c, struct fs *fs)
 {
 	const char *u = c->options != NULL ? c->options : "";
-	size_t n = strlen(u) + 32;
+	size_t n = strlen(u) + 64, mr = fs_read_max(fs);
 	char *o = xmalloc(n);
+	int k = snprintf(o, n, "default_permissions");
 
-	snprintf(o, n, "default_permissions%s%s", u[0] ? "," : "", u);
+	if (mr > 0)
+		k += snprintf(o + k, n - (size_t)k, ",max_read=%zu", mr);
+	snprintf(o + k, n - (size_t)k, "%s%s", u[0] ? "," : "", u);
 	return o;
 }
 
@@ -350,7 +388,7 @@ fuseop_main(struct fs *fs, const struct fuseop_config *c, struct rerr *e)
 		    e, -errno, "%s: %s", c->mountpoint, strerror(errno));
 		goto out;
 	}
-	opts = mount_options(c);
+	opts = mount_options(c, fs);
 	argv[2] = opts;
 	argv[3] = c->debug ? "-d" : NULL;
 	args = (struct fuse_args)FUSE_ARGS_INIT(c->debug ? 4 : 3, argv);

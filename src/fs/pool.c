@@ -1,5 +1,6 @@
 /*
- * The memory budget every buffer of the mount is charged to, and the pool
+ * The memory budget every buffer of the mount is charged to (with a cache
+ * of idle buffers: a fresh one costs a page fault per 4 KiB), and the pool
  * of threads that runs readahead gets and part uploads in the background.
  */
 #include "roma.h"
@@ -35,83 +36,228 @@ fs_errno(int r)
 	}
 }
 
-/* Take `n` bytes only if they fit (a lone request always fits, so a part
- * larger than the budget still goes through, one at a time). */
-static bool
-budget_fits(struct fs *fs, uint64_t n)
-{
-	return fs->mem_used == 0 || fs->mem_used + n <= fs->cfg.memory_limit;
-}
+/* Read replies need at most the kernel's largest read (max_pages) each. */
+#define READ_MAX      (1ull << 20)
+#define RESERVE_MAX   (16ull << 20)
+#define CACHE_MAX     (64ull << 20) /* idle buffers kept for reuse */
+#define WAIT_SLICE_MS 100
 
-bool
-budget_try(struct fs *fs, uint64_t n)
-{
-	bool ok;
+/* An idle buffer; the header lives in the buffer itself. */
+struct membuf {
+	struct membuf *next;
+	size_t size;
+};
 
-	pthread_mutex_lock(&fs->mlock);
-	ok = budget_fits(fs, n);
-	if (ok)
-		fs->mem_used += n;
-	pthread_mutex_unlock(&fs->mlock);
-	return ok;
-}
-
-/* Wait for room; -EINTR if the caller gave up meanwhile. */
-int
-budget_reserve(struct fs *fs, uint64_t n, const struct fs_ctx *x)
-{
-	return budget_wait(fs, n, x, -1);
-}
-
-/* Take `n` bytes beyond the budget: only where waiting could deadlock. */
 void
-budget_force(struct fs *fs, uint64_t n)
+mem_init(struct fs *fs)
 {
-	pthread_mutex_lock(&fs->mlock);
-	fs->mem_used += n;
-	pthread_mutex_unlock(&fs->mlock);
+	uint64_t l = fs->cfg.memory_limit, r = l / 8;
+
+	if (r > RESERVE_MAX)
+		r = RESERVE_MAX;
+	if (r < READ_MAX)
+		r = READ_MAX < l / 2 ? READ_MAX : l / 2;
+	fs->rd_reserve = r;
 }
 
-/* As budget_reserve, but -ETIME after `timeout_ms` (< 0: no limit). */
-int
-budget_wait(struct fs *fs, uint64_t n, const struct fs_ctx *x, int timeout_ms)
+size_t
+fs_read_max(const struct fs *fs)
 {
-	uint64_t until =
-	    timeout_ms < 0 ? 0 : fs_now_ms() + (uint64_t)timeout_ms;
+	uint64_t r = fs->rd_reserve & ~(uint64_t)4095;
+
+	if (fs->rd_reserve >= READ_MAX)
+		return 0;
+	return r < 4096 ? 4096 : (size_t)r; /* the kernel's least */
+}
+
+uint64_t
+mem_held_max(const struct fs *fs)
+{
+	return fs->cfg.memory_limit - fs->rd_reserve;
+}
+
+static uint64_t
+max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Under mlock: whether `n` more bytes fit, held or read reply. */
+static bool
+fits_held(const struct fs *fs, uint64_t n)
+{
+	return fs->mem_used + n + max_u64(fs->mem_reads, fs->rd_reserve) <=
+	    fs->cfg.memory_limit;
+}
+
+static bool
+fits_read(const struct fs *fs, uint64_t n)
+{
+	return fs->mem_used + max_u64(fs->mem_reads + n, fs->rd_reserve) <=
+	    fs->cfg.memory_limit;
+}
+
+/* Under mlock: the mem_live bookkeeping of an allocation or a free. */
+static void
+live_add(struct fs *fs, uint64_t n)
+{
+	fs->mem_live += n;
+	if (fs->mem_live > fs->mem_peak)
+		fs->mem_peak = fs->mem_live;
+}
+
+/* Under mlock: free the oldest idle buffer; false if none. */
+static bool
+cache_evict(struct fs *fs)
+{
+	struct membuf *b = fs->cache;
+
+	if (b == NULL)
+		return false;
+	fs->cache = b->next;
+	fs->mem_cached -= b->size;
+	fs->mem_used -= b->size;
+	fs->mem_live -= b->size;
+	free(b);
+	return true;
+}
+
+/* Under mlock: take an idle buffer of exactly `n` bytes (still charged). */
+static void *
+cache_take(struct fs *fs, size_t n)
+{
+	for (struct membuf **pp = &fs->cache; *pp != NULL; pp = &(*pp)->next) {
+		struct membuf *b = *pp;
+
+		if (b->size == n) {
+			*pp = b->next;
+			fs->mem_cached -= n;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+/* Under mlock: wait a slice for a change; -EINTR or -ETIME to give up. */
+static int
+mem_wait(struct fs *fs, const struct fs_ctx *x, uint64_t until)
+{
+	struct timespec ts;
+
+	if (fs_interrupted(x))
+		return -EINTR;
+	if (until != 0 && fs_now_ms() >= until)
+		return -ETIME;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&fs->mcond, &fs->mlock, &ts);
+	return 0;
+}
+
+/* Under mlock: a cached buffer, or the charge for a new one in *fresh. */
+static int
+held_take(
+    struct fs *fs, size_t n, int wait_ms, const struct fs_ctx *x, void **out)
+{
+	uint64_t until = wait_ms <= 0 ? 0 : fs_now_ms() + (uint64_t)wait_ms;
 	int r = 0;
 
-	pthread_mutex_lock(&fs->mlock);
-	while (!budget_fits(fs, n)) {
-		struct timespec ts;
-
-		if (fs_interrupted(x)) {
-			r = -EINTR;
-			break;
+	*out = NULL;
+	while (r == 0) {
+		if ((*out = cache_take(fs, n)) != NULL)
+			return 0;
+		while (!fits_held(fs, n) && cache_evict(fs))
+			;
+		if (fits_held(fs, n)) {
+			fs->mem_used += n;
+			live_add(fs, n);
+			return 1;
 		}
-		if (until != 0 && fs_now_ms() >= until) {
-			r = -ETIME;
-			break;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&fs->mcond, &fs->mlock, &ts);
+		r = wait_ms == 0 ? -ETIME : mem_wait(fs, x, until);
 	}
-	if (r == 0)
-		fs->mem_used += n;
+	return r;
+}
+
+int
+mem_get(
+    struct fs *fs, size_t n, int wait_ms, const struct fs_ctx *x, void **out)
+{
+	int r;
+
+	if (n > mem_held_max(fs))
+		return -ENOMEM;
+	pthread_mutex_lock(&fs->mlock);
+	r = held_take(fs, n, wait_ms, x, out);
 	pthread_mutex_unlock(&fs->mlock);
+	if (r == 1) /* charged above: only now may it exist */
+		*out = xmalloc(n);
+	return r < 0 ? r : 0;
+}
+
+void
+mem_put(struct fs *fs, void *p, size_t n)
+{
+	struct membuf *b = p;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&fs->mlock);
+	if (n >= sizeof(*b) && fs->mem_cached + n <= CACHE_MAX) {
+		b->size = n;
+		b->next = fs->cache;
+		fs->cache = b;
+		fs->mem_cached += n;
+	} else {
+		free(p);
+		fs->mem_used -= n;
+		fs->mem_live -= n;
+	}
+	pthread_cond_broadcast(&fs->mcond);
+	pthread_mutex_unlock(&fs->mlock);
+}
+
+int
+mem_get_read(struct fs *fs, size_t n, const struct fs_ctx *x, void **out)
+{
+	int r = 0;
+
+	if (n > fs->rd_reserve && n > fs->cfg.memory_limit)
+		return -ENOMEM; /* would wait forever */
+	pthread_mutex_lock(&fs->mlock);
+	while (r == 0 && !fits_read(fs, n))
+		if (!cache_evict(fs))
+			r = mem_wait(fs, x, 0);
+	if (r == 0) {
+		fs->mem_reads += n;
+		live_add(fs, n);
+	}
+	pthread_mutex_unlock(&fs->mlock);
+	if (r == 0)
+		*out = xmalloc(n > 0 ? n : 1);
 	return r;
 }
 
 void
-budget_release(struct fs *fs, uint64_t n)
+mem_put_read(struct fs *fs, void *p, size_t n)
+{
+	free(p);
+	pthread_mutex_lock(&fs->mlock);
+	fs->mem_reads -= n;
+	fs->mem_live -= n;
+	pthread_cond_broadcast(&fs->mcond);
+	pthread_mutex_unlock(&fs->mlock);
+}
+
+void
+mem_trim(struct fs *fs)
 {
 	pthread_mutex_lock(&fs->mlock);
-	fs->mem_used -= n;
-	pthread_cond_broadcast(&fs->mcond);
+	while (cache_evict(fs))
+		;
 	pthread_mutex_unlock(&fs->mlock);
 }
 

@@ -3,8 +3,9 @@
  * ahead of it, in parallel, in a window that grows with the streak up to
  * read_ahead; every chunk is charged to the memory budget, and when the
  * budget is spent the read fetches just what it needs.  A random read
- * fetches exactly its range.  Every get names the ETag the file had, so a
- * changed object is an error (EIO), never a mix of two versions.
+ * fetches exactly its range.  Replies send straight from the chunks, which
+ * stay pinned until the reply is out.  Every get names the ETag the file had,
+ * so a changed object is an error (EIO), never a mix of two versions.
  */
 #include "roma.h"
 #include "fs/fs_int.h"
@@ -35,6 +36,7 @@ struct chunk {
 	char *key;
 	char etag[OBJSTORE_ETAG_MAX];
 	bool done, orphan;
+	unsigned pins; /* replies sending from buf */
 	int err;
 	struct cancel cancel; /* set when orphaned: nobody wants it now */
 };
@@ -87,9 +89,8 @@ get_range(struct fs *fs, const char *key, const char *etag, uint64_t off,
 static void
 chunk_free(struct fs *fs, struct chunk *c)
 {
-	free(c->buf);
+	mem_put(fs, c->buf, c->len);
 	free(c->key);
-	budget_release(fs, c->len);
 	free(c);
 }
 
@@ -116,7 +117,8 @@ chunk_job(void *arg)
 	pthread_mutex_unlock(&ra->mu);
 }
 
-/* Drop the chunks before `off` (all of them when `all`).  Under ra->mu. */
+/* Drop the chunks before `off` (all of them when `all`); one still being
+ * fetched, or pinned by a reply, goes when that ends.  Under ra->mu. */
 static void
 drop_chunks(struct readahead *ra, uint64_t off, bool all)
 {
@@ -125,7 +127,7 @@ drop_chunks(struct readahead *ra, uint64_t off, bool all)
 		struct chunk *c = ra->chunks;
 
 		ra->chunks = c->next;
-		if (c->done) {
+		if (c->done && c->pins == 0) {
 			chunk_free(ra->fs, c);
 		} else {
 			c->orphan = true;
@@ -134,12 +136,26 @@ drop_chunks(struct readahead *ra, uint64_t off, bool all)
 	}
 }
 
+static void
+chunk_unpin(struct chunk *c)
+{
+	struct readahead *ra = c->ra;
+
+	pthread_mutex_lock(&ra->mu);
+	if (--c->pins == 0 && c->orphan)
+		chunk_free(ra->fs, c);
+	pthread_mutex_unlock(&ra->mu);
+}
+
+/* A quarter of read_ahead within [CHUNK_MIN, CHUNK_MAX], and small enough
+ * that a few fit in the budget. */
 static uint64_t
 chunk_size(const struct fs *fs)
 {
-	uint64_t c = fs->cfg.read_ahead / 4;
+	uint64_t c = fs->cfg.read_ahead / 4, held = mem_held_max(fs) / 4;
 
-	return c > CHUNK_MAX ? CHUNK_MAX : c < CHUNK_MIN ? CHUNK_MIN : c;
+	c = c > CHUNK_MAX ? CHUNK_MAX : c < CHUNK_MIN ? CHUNK_MIN : c;
+	return held > 0 && c > held ? held : c;
 }
 
 /* Keep chunks ahead of `off`, as far as the streak, the budget and
@@ -164,15 +180,16 @@ fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
 	while (start < end && ra->loading < par) {
 		struct chunk *c;
 		uint64_t len = fsize - start < cs ? fsize - start : cs;
+		void *buf;
 
-		if (!budget_try(fs, len))
-			break;
+		if (mem_get(fs, (size_t)len, 0, NULL, &buf) != 0)
+			break; /* no room: reads fetch what they need */
 		c = xcalloc(1, sizeof(*c));
 		cancel_init(&c->cancel);
 		c->ra = ra;
 		c->off = start;
 		c->len = (size_t)len;
-		c->buf = xmalloc(c->len);
+		c->buf = buf;
 		c->key = xstrdup(key);
 		memcpy(c->etag, ra->etag, sizeof(c->etag));
 		*tail = c;
@@ -195,17 +212,17 @@ wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
 	pthread_cond_timedwait(cv, mu, &ts);
 }
 
-/* Copy what the chunks hold of [off, off+size), waiting for those being
- * fetched; returns the bytes copied from `off` on.  Under ra->mu (waits on
- * it, so every round looks the chunk up again: a racing reader may have
- * dropped it). */
+/* Pin what the chunks hold of [off, off+size) as pieces of `rb` (one slot
+ * kept for the rest), waiting for those being fetched; returns the bytes
+ * from `off` on.  Under ra->mu (waits on it, so every round looks the
+ * chunk up again: a racing reader may have dropped it). */
 static ssize_t
-copy_chunks(struct readahead *ra, char *buf, size_t size, uint64_t off,
-    const struct fs_ctx *x)
+pin_chunks(struct readahead *ra, struct fs_read_buf *rb, size_t size,
+    uint64_t off, const struct fs_ctx *x)
 {
 	size_t done = 0;
 
-	while (done < size) {
+	while (done < size && rb->n < FS_READ_IOV - 1) {
 		uint64_t at = off + done;
 		struct chunk *c = ra->chunks;
 		size_t k;
@@ -227,10 +244,66 @@ copy_chunks(struct readahead *ra, char *buf, size_t size, uint64_t off,
 		k = c->off + c->len - at < size - done
 		    ? (size_t)(c->off + c->len - at)
 		    : size - done;
-		memcpy(buf + done, c->buf + (at - c->off), k);
+		rb->iov[rb->n].iov_base = c->buf + (at - c->off);
+		rb->iov[rb->n].iov_len = k;
+		rb->pin[rb->n++] = c;
+		c->pins++;
 		done += k;
 	}
 	return (ssize_t)done;
+}
+
+int
+fs_read_own(struct fs *fs, struct fs_read_buf *rb, size_t n,
+    const struct fs_ctx *x, char **p)
+{
+	void *b;
+	int r = mem_get_read(fs, n, x, &b);
+
+	if (r != 0)
+		return r;
+	rb->iov[rb->n].iov_base = b;
+	rb->iov[rb->n].iov_len = 0;
+	rb->pin[rb->n++] = NULL;
+	rb->own = n;
+	*p = b;
+	return 0;
+}
+
+void
+fs_read_release(struct fs_read_buf *rb)
+{
+	for (int i = 0; i < rb->n; i++) {
+		if (rb->pin[i] != NULL)
+			chunk_unpin(rb->pin[i]);
+		else
+			mem_put_read(rb->fs, rb->iov[i].iov_base, rb->own);
+	}
+	rb->n = 0;
+}
+
+/* Get [off+done, off+size) from the store: into `dst` + done when given,
+ * else into a piece of `rb` of our own. */
+static ssize_t
+read_rest(struct fs *fs, const char *key, const char *etag, uint64_t off,
+    size_t size, size_t done, struct fs_read_buf *rb, char *dst,
+    const struct fs_ctx *x)
+{
+	size_t need = size - done, got = 0;
+	char *p = dst != NULL ? dst + done : NULL;
+	int r = 0;
+
+	if (p == NULL)
+		r = fs_read_own(fs, rb, need, x, &p);
+	if (r == 0)
+		r = get_range(fs, key, etag, off + done, p, need, &got);
+	if (r == 0 && got != need)
+		r = -EIO;
+	if (r != 0)
+		return fs_errno(r);
+	if (dst == NULL)
+		rb->iov[rb->n - 1].iov_len = need;
+	return (ssize_t)size;
 }
 
 /* Whether `off` belongs to the stream: a little behind or ahead of where
@@ -254,14 +327,37 @@ ra_get(struct fs *fs, struct fh *h)
 	return h->ra;
 }
 
+/* Note the read at `off` in the streak; whether it continues one.  Under
+ * ra->mu. */
+static bool
+ra_track(struct readahead *ra, const char *etag, uint64_t off, size_t size)
+{
+	if (strcmp(ra->etag, etag) != 0) {
+		drop_chunks(ra, 0, true);
+		memcpy(ra->etag, etag, sizeof(ra->etag));
+	}
+	if (off == ra->seq_end || (ra->streak > 0 && ra_near(ra, off))) {
+		/* The kernel's readahead sends several reads at once and
+		 * they may arrive out of order: still the same stream. */
+		if (ra->streak < UINT_MAX)
+			ra->streak++;
+	} else {
+		ra->streak = off == 0 ? 1 : 0;
+		drop_chunks(ra, 0, true);
+		ra->seq_end = 0;
+	}
+	if (off + size > ra->seq_end)
+		ra->seq_end = off + size;
+	return ra->streak > 0;
+}
+
 ssize_t
-ra_read(struct fs *fs, struct fh *h, void *buf, size_t size, uint64_t off,
-    const struct fs_ctx *x)
+ra_read(struct fs *fs, struct fh *h, size_t size, uint64_t off,
+    const struct fs_ctx *x, struct fs_read_buf *rb, char *dst)
 {
 	char etag[OBJSTORE_ETAG_MAX], *key = NULL;
 	struct readahead *ra;
 	uint64_t fsize;
-	size_t got = 0;
 	ssize_t r;
 
 	pthread_mutex_lock(&fs->lock);
@@ -279,42 +375,19 @@ ra_read(struct fs *fs, struct fh *h, void *buf, size_t size, uint64_t off,
 		size = (size_t)(fsize - off);
 	ra = ra_get(fs, h);
 	pthread_mutex_lock(&ra->mu);
-	if (strcmp(ra->etag, etag) != 0) {
-		drop_chunks(ra, 0, true);
-		memcpy(ra->etag, etag, sizeof(etag));
-	}
-	if (off == ra->seq_end || (ra->streak > 0 && ra_near(ra, off))) {
-		/* The kernel's readahead sends several reads at once and
-		 * they may arrive out of order: still the same stream. */
-		if (ra->streak < UINT_MAX)
-			ra->streak++;
-	} else {
-		ra->streak = off == 0 ? 1 : 0;
-		drop_chunks(ra, 0, true);
-		ra->seq_end = 0;
-	}
-	if (off + size > ra->seq_end)
-		ra->seq_end = off + size;
 	r = 0;
-	if (ra->streak > 0) {
+	if (ra_track(ra, etag, off, size)) {
 		drop_chunks(ra, off > RA_SLACK ? off - RA_SLACK : 0, false);
 		fill_window(fs, ra, key, off, fsize);
-		r = copy_chunks(ra, buf, size, off, x);
+		r = pin_chunks(ra, rb, size, off, x);
 		/* Interrupted: a stalled get must not hold up the next read. */
 		if (r == -EINTR)
 			drop_chunks(ra, 0, true);
 	}
 	pthread_mutex_unlock(&ra->mu);
-	if (r >= 0 && (size_t)r < size) {
-		/* Random, or no budget for readahead: just this range. */
-		size_t done = (size_t)r;
-
-		r = get_range(fs, key, etag, off + done, (char *)buf + done,
-		    size - done, &got);
-		if (r == 0 && got != size - done)
-			r = -EIO;
-		r = r != 0 ? fs_errno((int)r) : (ssize_t)size;
-	}
+	/* Random, or no budget for readahead: just this range. */
+	if (r >= 0 && (size_t)r < size)
+		r = read_rest(fs, key, etag, off, size, (size_t)r, rb, dst, x);
 	free(key);
 	return r;
 }

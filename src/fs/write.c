@@ -1,9 +1,9 @@
 /*
  * Uploads: a sequential writer's stream (one PUT when it stays small, else
  * a multipart upload of parts sent in the background while it writes, each
- * part's buffer charged to the memory budget), and the upload that ends any
- * content state.  A failed upload aborts its multipart upload, so the old
- * object stays.
+ * part's buffer charged to the memory budget before it exists), and the
+ * upload that ends any content state.  A failed upload aborts its multipart
+ * upload, so the old object stays.
  */
 #include "roma.h"
 #include "fs/fs_int.h"
@@ -18,8 +18,10 @@
 
 struct stream {
 	struct fs *fs;
-	char *buf; /* the part being filled */
+	char *buf; /* the part being filled (set under mu) */
 	size_t blen, bcap;
+	char *spare; /* a sent part's buffer, kept for the next (under mu) */
+	size_t spare_cap;
 	unsigned nparts; /* parts sent */
 	char *key;       /* of the multipart upload */
 	char *upload_id;
@@ -33,8 +35,9 @@ struct stream {
 	    cancel; /* its parts give up: its waiter was interrupted */
 };
 
-/* How long a writer waits for budget before it stages or overdraws. */
+/* How long a new file's writer waits for budget before it stages. */
 #define BUDGET_WAIT_MS 500
+#define FIRST_BUF      (64u << 10) /* a new file's first buffer */
 
 struct part_job {
 	struct stream *s;
@@ -43,16 +46,18 @@ struct part_job {
 	size_t len, cap;
 };
 
-/* goofys master's schedule: x5 after 500, 1000 and 2000 parts. */
+/* goofys master's schedule: x5 after 500, 1000 and 2000 parts; but a part
+ * must fit in the budget. */
 static uint64_t
 part_size(const struct fs *fs, unsigned num)
 {
-	uint64_t b = fs->cfg.part_size;
+	uint64_t b = fs->cfg.part_size, max = mem_held_max(fs), p;
 
-	return num <= 500 ? b
+	p = num <= 500    ? b
 	    : num <= 1000 ? b * 5
 	    : num <= 2000 ? b * 25
 	                  : b * 125;
+	return p > max && max >= b ? max : p;
 }
 
 /* The content type and metadata an upload of `key` carries. */
@@ -101,16 +106,16 @@ part_done(void *arg)
 {
 	struct part_job *j = arg;
 	struct stream *s = j->s;
+	struct fs *fs = s->fs; /* s may be gone once inflight drops */
 	struct objstore_body b = { .data = j->buf, .size = j->len };
 	char etag[OBJSTORE_ETAG_MAX];
 	struct cancel *was = cancel_watch(&s->cancel);
+	bool keep;
 	int r;
 
 	r = objstore_mpu_part(
-	    s->fs->store, s->key, s->upload_id, j->num, &b, etag, NULL);
+	    fs->store, s->key, s->upload_id, j->num, &b, etag, NULL);
 	cancel_watch(was);
-	free(j->buf);
-	budget_release(s->fs, j->cap);
 	pthread_mutex_lock(&s->mu);
 	if (r != 0 && s->err == 0)
 		s->err = r;
@@ -118,9 +123,17 @@ part_done(void *arg)
 		s->parts[j->num - 1].num = j->num;
 		memcpy(s->parts[j->num - 1].etag, etag, sizeof(etag));
 	}
+	/* The writer needs a buffer next: this one, whatever the budget. */
+	keep = s->buf == NULL && s->spare == NULL;
+	if (keep) {
+		s->spare = j->buf;
+		s->spare_cap = j->cap;
+	}
 	s->inflight--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+	if (!keep)
+		mem_put(fs, j->buf, j->cap);
 	free(j);
 }
 
@@ -142,6 +155,119 @@ stream_wait(struct stream *s)
 		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
 	}
 	pthread_mutex_unlock(&s->mu);
+}
+
+/* Under s->mu: wait a slice for a part to finish; -EINTR to give up. */
+static int
+stream_wait_slice(struct stream *s, const struct fs_ctx *x)
+{
+	struct timespec ts;
+
+	if (fs_interrupted(x))
+		return -EINTR;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 100 * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	return 0;
+}
+
+/*
+ * A buffer for the next part of a multipart upload.  A new one if the
+ * budget has room, else the buffer of a part this stream sent: when the
+ * writer has none, every finished part's buffer stays with the stream, so
+ * it waits for its own uploads only, never for other files' writes (which
+ * would need FUSE workers that may all be waiting here).  A spare smaller
+ * than the schedule's size makes a smaller part: S3 allows it.
+ */
+static int
+mpu_buf(struct fs *fs, struct stream *s, uint64_t *cap, const struct fs_ctx *x,
+    void **p)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (r == 0 && (s->spare == NULL || s->spare_cap != *cap)) {
+		pthread_mutex_unlock(&s->mu);
+		r = mem_get(fs, *cap, 0, x, p);
+		pthread_mutex_lock(&s->mu);
+		if (r == 0) {
+			pthread_mutex_unlock(&s->mu);
+			return 0;
+		}
+		r = 0;
+		if (s->spare != NULL)
+			*cap = s->spare_cap;
+		else if (s->inflight == 0)
+			r = -EAGAIN; /* nothing of ours to wait for */
+		else
+			r = stream_wait_slice(s, x);
+	}
+	if (r == 0) {
+		*p = s->spare;
+		s->spare = NULL;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return r == -EAGAIN ? mem_get(fs, *cap, -1, x, p) : r;
+}
+
+/*
+ * A first part's buffer starts small and doubles as the file grows: a
+ * small file holds little of the budget until its close, so many files
+ * being written at once do not take it all.  A buffer it cannot get in a
+ * little while, the caller (-ETIME) stages the file instead.  Without a
+ * staging dir, one whole part at once: a writer waiting to grow would wait
+ * holding a buffer, and writers could all wait on each other.
+ */
+static int
+first_buf(
+    struct fs *fs, struct stream *s, uint64_t full, const struct fs_ctx *x)
+{
+	uint64_t cap = s->bcap ? (uint64_t)s->bcap * 2 : FIRST_BUF;
+	char *p = NULL, *old;
+	size_t ocap;
+	int r;
+
+	if (cap > full || fs->staging == NULL)
+		cap = full;
+	r = mem_get(
+	    fs, (size_t)cap, fs->staging ? BUDGET_WAIT_MS : -1, x, (void **)&p);
+	if (r == -ENOMEM && fs->staging != NULL)
+		r = -ETIME; /* a part never fits: stage it */
+	if (r != 0)
+		return r;
+	if (s->blen > 0)
+		memcpy(p, s->buf, s->blen);
+	pthread_mutex_lock(&s->mu);
+	old = s->buf;
+	ocap = s->bcap;
+	s->buf = p;
+	s->bcap = (size_t)cap;
+	pthread_mutex_unlock(&s->mu);
+	mem_put(fs, old, ocap);
+	return 0;
+}
+
+/* Room in s->buf, when it is missing or full (and not a whole part). */
+static int
+stream_buf(struct fs *fs, struct stream *s, const struct fs_ctx *x)
+{
+	uint64_t cap = part_size(fs, s->nparts + 1);
+	void *p = NULL;
+	int r;
+
+	if (s->upload_id == NULL)
+		return first_buf(fs, s, cap, x);
+	if ((r = mpu_buf(fs, s, &cap, x, &p)) != 0)
+		return r;
+	pthread_mutex_lock(&s->mu);
+	s->buf = p;
+	s->bcap = (size_t)cap;
+	pthread_mutex_unlock(&s->mu);
+	return 0;
 }
 
 /* Send the full buffer as the next part (creating the upload first). */
@@ -170,18 +296,22 @@ stream_send(struct fs *fs, struct inode *in, struct stream *s)
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
 	pthread_mutex_lock(&s->mu);
+	/* No more parts queued than can be sent at once: a writer faster
+	 * than the store waits here rather than fill the budget. */
+	while (s->inflight >= fs->cfg.max_parallel)
+		pthread_cond_wait(&s->cv, &s->mu);
 	if (s->nparts + 1 > s->pcap) {
 		s->pcap = s->pcap ? s->pcap * 2 : 16;
 		s->parts = xrealloc(s->parts, s->pcap * sizeof(*s->parts));
 	}
 	j->num = ++s->nparts;
 	s->inflight++;
-	pthread_mutex_unlock(&s->mu);
 	j->buf = s->buf;
 	j->len = s->blen;
 	j->cap = s->bcap;
 	s->buf = NULL;
 	s->blen = s->bcap = 0;
+	pthread_mutex_unlock(&s->mu);
 	pool_submit(fs->pool, part_done, j);
 	return 0;
 }
@@ -209,42 +339,23 @@ stream_write(struct fs *fs, struct inode *in, struct fh *h, const void *buf,
 	while (r == 0 && n > 0) {
 		size_t k;
 
-		if (s->buf == NULL) {
-			uint64_t cap = part_size(fs, s->nparts + 1);
-
-			/*
-			 * Budget is held by part buffers being filled, whose
-			 * next write needs a FUSE worker: if every worker
-			 * waited here, none would ever free it.  So the wait
-			 * is short; then a stream that sent nothing yet moves
-			 * to a staging file (-ETIME: fs_write does it, and
-			 * nothing of `buf` is taken yet), and any other takes
-			 * its part beyond the budget rather than hang.
-			 */
-			r = budget_wait(fs, cap, x, BUDGET_WAIT_MS);
-			if (r == -ETIME && s->upload_id == NULL &&
-			    fs->staging != NULL)
-				return -ETIME;
-			if (r == -ETIME) {
-				log_warn(LOG_FUSE,
-				    "memory limit: one part beyond the budget "
-				    "rather than wait");
-				budget_force(fs, cap);
-				r = 0;
-			}
-			if (r != 0)
-				break;
-			s->buf = xmalloc(cap);
-			s->bcap = cap;
-		}
+		/* -ETIME: no budget for the first part; fs_write stages the
+		 * file instead (and writes what was taken of `buf` again, at
+		 * the same place). */
+		if (s->blen == s->bcap && (r = stream_buf(fs, s, x)) != 0)
+			break;
 		k = s->bcap - s->blen < n ? s->bcap - s->blen : n;
 		memcpy(s->buf + s->blen, p, k);
 		s->blen += k;
 		p += k;
 		n -= k;
-		if (s->blen == s->bcap)
+		if (s->blen == s->bcap &&
+		    (s->upload_id != NULL ||
+		        s->bcap >= part_size(fs, s->nparts + 1)))
 			r = stream_send(fs, in, s);
 	}
+	if (r == -ETIME)
+		return r;
 	if (r != 0) {
 		pthread_mutex_lock(&s->mu);
 		if (s->err == 0)
@@ -259,10 +370,8 @@ stream_free(struct fs *fs, struct inode *in)
 {
 	struct stream *s = in->stream;
 
-	if (s->buf != NULL) {
-		free(s->buf);
-		budget_release(fs, s->bcap);
-	}
+	mem_put(fs, s->buf, s->bcap);
+	mem_put(fs, s->spare, s->spare_cap);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s->parts);

@@ -4,7 +4,8 @@
 # below 5 GiB with --copy-threshold 5MiB), concurrent
 # writers, a forked child closing a shared descriptor (the upload happens
 # when the writer closes), objects changed behind the mount (visible at once
-# even with 5m TTLs), and the setup guide's exact goofys command line.
+# even with 5m TTLs), the peak RSS under --memory-limit, and the setup
+# guide's exact goofys command line.
 # shellcheck source=tests/integration/mount_lib.sh
 . "$(dirname "$0")/mount_lib.sh"
 m_require_fuse "mount data paths"
@@ -96,6 +97,38 @@ assert out == b"part1 part2", out' "$m/forked" "$b"
 	t_check "$srv: unmount" m_umount "$m"
 }
 
+# memory_suite SRV BUCKET: --memory-limit is a hard bound on the daemon's
+# buffers: its peak RSS (VmHWM) stays under the limit plus the binary's own
+# fixed needs (libfuse's request buffers, curl's; M_FIXED_MIB), with
+# concurrent multipart writers and readers pressing on it.  No staging dir,
+# so nothing can move to disk (8 writers: fewer than libfuse's 10 workers,
+# or writers waiting for memory could hold them all).
+M_LIMIT_MIB=16
+M_FIXED_MIB=12
+memory_suite() {
+	local srv=$1 b=$2 m i hwm pids=()
+	if ! m_mount "mem-$srv" "$b" --memory-limit "${M_LIMIT_MIB}M" --part-size 8M \
+	    --staging-dir=; then
+		t_not_ok "$srv: mount with --memory-limit" "$(tail -n 5 "$T_TMP/mem-$srv.log" 2>/dev/null)"
+		return
+	fi
+	m=$MNT
+	for i in 1 2 3 4 5 6 7 8; do
+		cp "$T_TMP/big" "$m/mem$i" &
+		pids+=("$!")
+	done
+	wait "${pids[@]}"
+	t_check "$srv: 8 writers of 23 MB under a 16 MiB limit, every object intact" bash -c '
+		for i in 1 2 3 4 5 6 7 8; do m_same "$1" "$2" "mem$i" || exit 1; done' bash "$T_TMP/big" "$b"
+	t_check "$srv: 4 readers under the limit, every byte right" bash -c '
+		p=(); for i in 1 2 3 4; do cmp "$1" "$2/mem$i" & p+=("$!"); done
+		for j in "${p[@]}"; do wait "$j" || exit 1; done' bash "$T_TMP/big" "$m"
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$MPID/status")
+	t_check "$srv: peak RSS ${hwm:-?} KiB within the limit + ${M_FIXED_MIB} MiB" \
+	    test "${hwm:-999999999}" -le $(((M_LIMIT_MIB + M_FIXED_MIB) * 1024))
+	t_check "$srv: unmount (memory)" m_umount "$m"
+}
+
 # copy_suite SRV BUCKET: rename by multipart copy (UploadPartCopy) with a
 # tiny --copy-threshold, so CI runs it without a 5 GiB file (moto only).
 copy_suite() {
@@ -138,6 +171,8 @@ fi
 if t_start_s3rver; then
 	t_mkbucket data-s3rver
 	data_suite s3rver data-s3rver
+	t_mkbucket mem-s3rver
+	memory_suite s3rver mem-s3rver
 
 	# The guide's exact command line, through a `goofys` link, plus --endpoint.
 	mkdir -p "$T_TMP/bin" "$T_TMP/guide"

@@ -1,9 +1,11 @@
 /*
- * fs memory budget under concurrency: many writers, few FUSE workers, a
- * budget of two parts.  A part buffer being filled holds budget until its
- * file's next write, which needs a worker; when every worker waited for
- * budget, none was ever freed (the mount hung with 8 concurrent `cp`).
- * Each test runs under alarm(), so a deadlock fails instead of hanging.
+ * fs memory budget under concurrency: many writers (and readers), few FUSE
+ * workers, a budget of two parts.  A part buffer being filled holds budget
+ * until its file's next write, which needs a worker; when every worker
+ * waited for budget, none was ever freed (the mount hung with 8 concurrent
+ * `cp`).  Each test runs under alarm(), so a deadlock fails instead of
+ * hanging; each checks that the buffers allocated at once never exceeded
+ * memory_limit (the limit is hard: no part "beyond the budget").
  */
 #include "fs_harness.h"
 
@@ -12,12 +14,14 @@
 
 #define NWORKERS 4 /* the kernel's requests go through this many */
 #define NWRITERS 12
-#define CHUNK    100
+#define NFILES   16
+#define CHUNK    100 /* bytes per write; parts of the harness's 1 KiB */
+#define BIGCHUNK 8192
 
 /* One request, as the kernel would send it; a worker runs it. */
 struct req {
 	struct h *h;
-	enum { R_OPEN, R_WRITE, R_CLOSE } op;
+	enum { R_OPEN, R_OPEN_RD, R_WRITE, R_READ, R_CLOSE } op;
 	const char *path;
 	const char *data;
 	size_t len;
@@ -41,6 +45,27 @@ static struct queue q = {
 	.donecv = PTHREAD_COND_INITIALIZER,
 };
 
+/* A read as FUSE does it (the reply's pieces, copied out here); r->len
+ * gets the bytes read. */
+static int
+read_piece(struct req *r)
+{
+	struct fs_read_buf rb;
+	char *out = (char *)r->data;
+	ssize_t n;
+
+	n = fs_read_buf(r->h->fs, NULL, r->ino, r->fh, r->len, r->off, &rb);
+	for (int i = 0; n >= 0 && i < rb.n; i++) {
+		memcpy(out, rb.iov[i].iov_base, rb.iov[i].iov_len);
+		out += rb.iov[i].iov_len;
+	}
+	fs_read_release(&rb);
+	if (n >= 0 && out - r->data != n)
+		return -EIO; /* the pieces do not add up */
+	r->len = n >= 0 ? (size_t)n : 0;
+	return n < 0 ? (int)n : 0;
+}
+
 static void
 run(struct req *r)
 {
@@ -51,10 +76,16 @@ run(struct req *r)
 		r->r = h_open(r->h, r->path, O_WRONLY | O_CREAT | O_TRUNC,
 		    &r->ino, &r->fh);
 		break;
+	case R_OPEN_RD:
+		r->r = h_open(r->h, r->path, O_RDONLY, &r->ino, &r->fh);
+		break;
 	case R_WRITE:
 		n = fs_write(
 		    r->h->fs, NULL, r->ino, r->fh, r->data, r->len, r->off);
 		r->r = n == (ssize_t)r->len ? 0 : n < 0 ? (int)n : -EIO;
+		break;
+	case R_READ:
+		r->r = read_piece(r);
 		break;
 	case R_CLOSE:
 		r->r = h_close(r->h, r->ino, r->fh);
@@ -109,8 +140,12 @@ struct writer {
 	char path[32];
 	char *data;
 	size_t size;
+	bool reader; /* reads the file back instead of writing it */
 	int r;
 };
+
+/* Writers start writing together, so their buffers grow side by side. */
+static pthread_barrier_t opened;
 
 /* A `cp`: open, sequential writes of CHUNK bytes, close. */
 static void *
@@ -118,14 +153,16 @@ writer(void *arg)
 {
 	struct writer *w = arg;
 	struct req r = { .h = w->h, .op = R_OPEN, .path = w->path };
+	size_t chunk = w->h->cfg.part_size > 1024 ? BIGCHUNK : CHUNK;
 
 	w->r = call(&r);
+	pthread_barrier_wait(&opened);
 	if (w->r != 0)
 		return NULL;
-	for (size_t off = 0; off < w->size && w->r == 0; off += CHUNK) {
+	for (size_t off = 0; off < w->size && w->r == 0; off += chunk) {
 		r.op = R_WRITE;
 		r.data = w->data + off;
-		r.len = w->size - off < CHUNK ? w->size - off : CHUNK;
+		r.len = w->size - off < chunk ? w->size - off : chunk;
 		r.off = (off_t)off;
 		w->r = call(&r);
 	}
@@ -135,10 +172,46 @@ writer(void *arg)
 	return NULL;
 }
 
+/* A `cat`: open, sequential reads of 777 bytes to the end, compared. */
+static void *
+reader(void *arg)
+{
+	struct writer *w = arg;
+	struct req r = { .h = w->h, .op = R_OPEN_RD, .path = w->path };
+	char *got = calloc(1, w->size + 777);
+	size_t off = 0;
+
+	w->r = call(&r);
+	while (w->r == 0) {
+		r.op = R_READ;
+		r.data = got + off;
+		r.len = 777;
+		r.off = (off_t)off;
+		if ((w->r = call(&r)) != 0 || r.len == 0)
+			break;
+		off += r.len;
+	}
+	if (w->r == 0 && (off != w->size || memcmp(got, w->data, off) != 0))
+		w->r = -EIO;
+	r.op = R_CLOSE;
+	if (r.ino != 0)
+		call(&r);
+	free(got);
+	return NULL;
+}
+
+static struct fs_config *tweak_cfg;
+
+/* Four parts: half for held buffers (two parts), half the reads' reserve. */
 static void
 tiny_budget(struct fs_config *c)
 {
-	c->memory_limit = 2 * c->part_size; /* part_size: 1024 */
+	if (tweak_cfg != NULL) {
+		c->staging_dir = tweak_cfg->staging_dir;
+		if (tweak_cfg->part_size != 0)
+			c->part_size = tweak_cfg->part_size;
+	}
+	c->memory_limit = 4 * c->part_size;
 }
 
 static void
@@ -152,41 +225,73 @@ on_alarm(int sig)
 }
 
 static void
-many_writers(size_t size)
+workers(pthread_t *wt, bool start)
 {
-	struct h *h = h_new(tiny_budget);
-	pthread_t wt[NWORKERS], ct[NWRITERS];
-	struct writer w[NWRITERS];
-	struct fs_stats st;
-
-	signal(SIGALRM, on_alarm);
-	alarm(30);
-	q.head = NULL;
-	q.tail = &q.head;
-	q.stop = false;
-	for (int i = 0; i < NWORKERS; i++)
-		assert_int_equal(pthread_create(&wt[i], NULL, worker, NULL), 0);
-	for (int i = 0; i < NWRITERS; i++) {
-		w[i].h = h;
-		snprintf(w[i].path, sizeof(w[i].path), "w%02d", i);
-		w[i].size = size + (size_t)i;
-		w[i].data = malloc(w[i].size + 1);
-		for (size_t k = 0; k < w[i].size; k++)
-			w[i].data[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
-		w[i].data[w[i].size] = '\0';
-		assert_int_equal(
-		    pthread_create(&ct[i], NULL, writer, &w[i]), 0);
+	if (start) {
+		q.head = NULL;
+		q.tail = &q.head;
+		q.stop = false;
+		for (int i = 0; i < NWORKERS; i++)
+			assert_int_equal(
+			    pthread_create(&wt[i], NULL, worker, NULL), 0);
+		return;
 	}
-	for (int i = 0; i < NWRITERS; i++)
-		pthread_join(ct[i], NULL);
 	pthread_mutex_lock(&q.mu);
 	q.stop = true;
 	pthread_cond_broadcast(&q.cv);
 	pthread_mutex_unlock(&q.mu);
 	for (int i = 0; i < NWORKERS; i++)
 		pthread_join(wt[i], NULL);
+}
+
+/* File i of a run: `size` + i bytes of a pattern of its own. */
+static void
+file_init(struct writer *w, struct h *h, int i, size_t size, bool rd)
+{
+	w->h = h;
+	w->reader = rd;
+	snprintf(w->path, sizeof(w->path), "%s%02d", rd ? "r" : "w", i);
+	w->size = size + (size_t)i;
+	w->data = malloc(w->size + 1);
+	for (size_t k = 0; k < w->size; k++)
+		w->data[k] = (char)('a' + (k * 7 + (size_t)i) % 26);
+	w->data[w->size] = '\0';
+	if (rd)
+		ext_put(h, w->path, w->data);
+}
+
+/* `nw` writers and `nr` readers of `size`-byte files at once, through
+ * NWORKERS workers; every one must succeed within the budget. */
+static void
+run_files(int nw, int nr, size_t size, bool staging, uint64_t part)
+{
+	struct fs_config c = { .staging_dir = staging ? NULL : "",
+		.part_size = part };
+	struct h *h;
+	pthread_t wt[NWORKERS], ct[NFILES];
+	struct writer w[NFILES];
+	struct fs_stats st;
+	int n = nw + nr;
+
+	tweak_cfg = &c;
+	h = h_new(tiny_budget);
+	tweak_cfg = NULL;
+	signal(SIGALRM, on_alarm);
+	alarm(60);
+	workers(wt, true);
+	pthread_barrier_init(&opened, NULL, (unsigned)nw);
+	for (int i = 0; i < n; i++) {
+		file_init(&w[i], h, i, size, i >= nw);
+		assert_int_equal(pthread_create(&ct[i], NULL,
+		                     w[i].reader ? reader : writer, &w[i]),
+		    0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(ct[i], NULL);
+	pthread_barrier_destroy(&opened);
+	workers(wt, false);
 	alarm(0);
-	for (int i = 0; i < NWRITERS; i++) {
+	for (int i = 0; i < n; i++) {
 		assert_int_equal(w[i].r, 0);
 		assert_obj(h, w[i].path, w[i].data);
 		free(w[i].data);
@@ -194,6 +299,9 @@ many_writers(size_t size)
 	fs_get_stats(h->fs, &st);
 	assert_int_equal(st.mem_used, 0);
 	assert_int_equal(st.uploads, 0);
+	/* The bound: never more buffers at once than the limit. */
+	assert_true(st.mem_peak > 0);
+	assert_true(st.mem_peak <= h->cfg.memory_limit);
 	h_free(h);
 }
 
@@ -202,7 +310,7 @@ static void
 test_small_writers_tiny_budget(void **state)
 {
 	(void)state;
-	many_writers(700);
+	run_files(NWRITERS, 0, 700, true, 0);
 }
 
 /* Multipart files: parts in flight and buffers being filled. */
@@ -210,7 +318,43 @@ static void
 test_multipart_writers_tiny_budget(void **state)
 {
 	(void)state;
-	many_writers(3500);
+	run_files(NWRITERS, 0, 3500, true, 0);
+}
+
+/* Readers (readahead chunks, and reply buffers of their own for what no
+ * chunk holds) share the budget with multipart writers. */
+static void
+test_readers_and_writers_tiny_budget(void **state)
+{
+	(void)state;
+	run_files(NWRITERS / 2, NWRITERS / 2, 20000, true, 0);
+}
+
+/* Without a staging dir nothing can move to disk: multipart writers wait
+ * for their own parts' buffers, and the limit still holds. */
+static void
+test_multipart_writers_no_staging(void **state)
+{
+	(void)state;
+	run_files(NWORKERS, 0, 9000, false, 0);
+}
+
+/* Parts larger than a new file's first buffer, which then grows: with a
+ * staging dir a writer that cannot grow stages its file; without one a
+ * growing writer would wait holding its buffer, all of them on each other
+ * (the first buffer is then a whole part). */
+static void
+test_growing_first_buffers(void **state)
+{
+	(void)state;
+	run_files(NWRITERS, 0, 700000, true, 256 << 10);
+}
+
+static void
+test_growing_first_buffers_no_staging(void **state)
+{
+	(void)state;
+	run_files(NWORKERS, 0, 700000, false, 256 << 10);
 }
 
 int
@@ -219,6 +363,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_writers_tiny_budget),
 		cmocka_unit_test(test_multipart_writers_tiny_budget),
+		cmocka_unit_test(test_readers_and_writers_tiny_budget),
+		cmocka_unit_test(test_multipart_writers_no_staging),
+		cmocka_unit_test(test_growing_first_buffers),
+		cmocka_unit_test(test_growing_first_buffers_no_staging),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
