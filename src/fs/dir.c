@@ -164,19 +164,11 @@ dir_probe_start(struct fs *fs, const char *dkey)
 static int
 dir_probe_wait(struct dir_probe *d)
 {
-	struct timespec t;
 	int r;
 
 	pthread_mutex_lock(&d->mu);
-	while (!d->done && !cancel_requested()) {
-		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_nsec += 100 * 1000000L;
-		if (t.tv_nsec >= 1000000000L) {
-			t.tv_sec++;
-			t.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&d->cv, &d->mu, &t);
-	}
+	while (!d->done && !cancel_requested())
+		time_cond_wait(&d->cv, &d->mu, FS_POLL_MS);
 	r = d->done ? d->r : -EINTR;
 	pthread_mutex_unlock(&d->mu);
 	return r;

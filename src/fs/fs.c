@@ -130,13 +130,7 @@ fs_drain(struct fs *fs, int timeout_ms)
 	struct timespec ts;
 	int r = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	time_deadline(&ts, timeout_ms);
 	pthread_mutex_lock(&fs->mlock);
 	while (fs->uploads > 0 && r == 0)
 		if (pthread_cond_timedwait(&fs->mcond, &fs->mlock, &ts) != 0 &&

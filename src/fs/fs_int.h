@@ -15,12 +15,15 @@
 #include "roma.h"
 #include "fs/fs.h"
 #include "objstore/objstore.h"
+#include "util/time.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
+/* How often a waiter looks whether its FUSE request was interrupted. */
+#define FS_POLL_MS     100
 #define FS_UNKNOWN_INO 0xffffffffull /* d_ino of an entry not looked up */
 /* S3's limits on copies: one CopyObject, and a part of a multipart copy
  * (at least 5 MiB except the last, at most 5 GiB). */

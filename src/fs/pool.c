@@ -37,10 +37,9 @@ fs_errno(int r)
 }
 
 /* Read replies need at most the kernel's largest read (max_pages) each. */
-#define READ_MAX      (1ull << 20)
-#define RESERVE_MAX   (16ull << 20)
-#define CACHE_MAX     (64ull << 20) /* idle buffers kept for reuse */
-#define WAIT_SLICE_MS 100
+#define READ_MAX    (1ull << 20)
+#define RESERVE_MAX (16ull << 20)
+#define CACHE_MAX   (64ull << 20) /* idle buffers kept for reuse */
 
 /* An idle buffer; the header lives in the buffer itself. */
 struct membuf {
@@ -142,19 +141,11 @@ cache_take(struct fs *fs, size_t n)
 static int
 mem_wait(struct fs *fs, const struct fs_ctx *x, uint64_t until)
 {
-	struct timespec ts;
-
 	if (fs_interrupted(x))
 		return -EINTR;
 	if (until != 0 && fs_now_ms() >= until)
 		return -ETIME;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&fs->mcond, &fs->mlock, &ts);
+	time_cond_wait(&fs->mcond, &fs->mlock, FS_POLL_MS);
 	return 0;
 }
 

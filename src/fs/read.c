@@ -24,8 +24,6 @@
  * few of the kernel's concurrent readahead requests, 1 MiB at most each);
  * chunks are kept this far behind the read too. */
 #define RA_SLACK (4ull << 20)
-/* How often a read waiting for a chunk looks whether it was interrupted. */
-#define INTR_POLL_MS 100
 
 struct chunk {
 	struct readahead *ra;
@@ -200,18 +198,6 @@ fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
 	}
 }
 
-static void
-wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += ms * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	pthread_cond_timedwait(cv, mu, &ts);
-}
-
 /* Pin what the chunks hold of [off, off+size) as pieces of `rb` (one slot
  * kept for the rest), waiting for those being fetched; returns the bytes
  * from `off` on.  Under ra->mu (waits on it, so every round looks the
@@ -234,7 +220,7 @@ pin_chunks(struct readahead *ra, struct fs_read_buf *rb, size_t size,
 		if (!c->done) {
 			if (fs_interrupted(x))
 				return -EINTR;
-			wait_ms(&ra->cv, &ra->mu, INTR_POLL_MS);
+			time_cond_wait(&ra->cv, &ra->mu, FS_POLL_MS);
 			continue;
 		}
 		if (c->err != 0)

@@ -142,17 +142,11 @@ part_done(void *arg)
 static void
 stream_wait(struct stream *s)
 {
-	struct timespec ts;
-
 	pthread_mutex_lock(&s->mu);
 	while (s->inflight > 0) {
 		if (cancel_requested())
 			cancel_set(&s->cancel);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+		time_cond_wait(&s->cv, &s->mu, FS_POLL_MS);
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -161,17 +155,9 @@ stream_wait(struct stream *s)
 static int
 stream_wait_slice(struct stream *s, const struct fs_ctx *x)
 {
-	struct timespec ts;
-
 	if (fs_interrupted(x))
 		return -EINTR;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 100 * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	time_cond_wait(&s->cv, &s->mu, FS_POLL_MS);
 	return 0;
 }
 

@@ -107,3 +107,24 @@ time_parse_iso8601(const char *s, time_t *t)
 	    h * 3600 + mi * 60 + sec);
 	return 0;
 }
+
+void
+time_deadline(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int
+time_cond_wait(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
+{
+	struct timespec ts;
+
+	time_deadline(&ts, ms);
+	return pthread_cond_timedwait(cv, mu, &ts);
+}
