@@ -106,7 +106,7 @@ static const struct helpline roma_help[] = {
 	{ "--max-parallel N",
 	    "Parallel part uploads and read-ahead requests (default: 16)" },
 	{ "--read-ahead size",
-	    "Bytes read ahead per sequential reader (default: 8M)" },
+	    "Bytes read ahead per sequential reader (default: 64M)" },
 	{ "--copy-threshold size",
 	    "Rename copies larger files by multipart copy in parts of "
 	    "--part-size (default: 5G)" },

@@ -39,7 +39,7 @@ fs_errno(int r)
 /* Read replies need at most the kernel's largest read (max_pages) each. */
 #define READ_MAX    (1ull << 20)
 #define RESERVE_MAX (16ull << 20)
-#define CACHE_MAX   (64ull << 20) /* idle buffers kept for reuse */
+#define CACHE_MAX   (32ull << 20) /* idle buffers kept for reuse */
 
 /* An idle buffer; the header lives in the buffer itself. */
 struct membuf {
@@ -105,15 +105,18 @@ live_add(struct fs *fs, uint64_t n)
 		fs->mem_peak = fs->mem_live;
 }
 
-/* Under mlock: free the oldest idle buffer; false if none. */
+/* Under mlock: free the idle buffer unused longest; false if none. */
 static bool
 cache_evict(struct fs *fs)
 {
-	struct membuf *b = fs->cache;
+	struct membuf **pp = &fs->cache, *b;
 
-	if (b == NULL)
+	if (*pp == NULL)
 		return false;
-	fs->cache = b->next;
+	while ((*pp)->next != NULL)
+		pp = &(*pp)->next;
+	b = *pp;
+	*pp = NULL;
 	fs->mem_cached -= b->size;
 	fs->mem_used -= b->size;
 	fs->mem_live -= b->size;
@@ -197,11 +200,13 @@ mem_put(struct fs *fs, void *p, size_t n)
 	if (p == NULL)
 		return;
 	pthread_mutex_lock(&fs->mlock);
-	if (n >= sizeof(*b) && fs->mem_cached + n <= CACHE_MAX) {
+	if (n >= sizeof(*b) && n <= CACHE_MAX) {
 		b->size = n;
 		b->next = fs->cache;
 		fs->cache = b;
 		fs->mem_cached += n;
+		while (fs->mem_cached > CACHE_MAX)
+			cache_evict(fs);
 	} else {
 		free(p);
 		fs->mem_used -= n;

@@ -1,10 +1,12 @@
 /*
  * Reads from the store.  A handle reading sequentially gets ranged gets
  * ahead of it, in parallel, in a window that grows with the streak up to
- * read_ahead; every chunk is charged to the memory budget, and when the
- * budget is spent the read fetches just what it needs.  A random read
- * fetches exactly its range.  Replies send straight from the chunks, which
- * stay pinned until the reply is out.  Every get names the ETag the file had,
+ * read_ahead, in chunks that double from 1 MiB (a short read of a large
+ * file fetches little); readers take a chunk's bytes as they arrive.
+ * Every chunk is charged to the memory budget, and when the budget is
+ * spent the read fetches just what it needs.  A random read fetches
+ * exactly its range.  Replies send straight from the chunks, which stay
+ * pinned until the reply is out.  Every get names the ETag the file had,
  * so a changed object is an error (EIO), never a mix of two versions.
  */
 #include "roma.h"
@@ -18,8 +20,12 @@
 #include <string.h>
 #include <time.h>
 
-#define CHUNK_MAX (8ull << 20)
+#define CHUNK_MAX (16ull << 20)
 #define CHUNK_MIN (256ull << 10)
+/* A streak's first chunk; each next one doubles, up to chunk_size(). */
+#define CHUNK_FIRST (1ull << 20)
+/* Readers see a chunk's bytes as they arrive, this many at a time. */
+#define PUBLISH (256u << 10)
 /* How far out of order the reads of one sequential stream may arrive (a
  * few of the kernel's concurrent readahead requests, 1 MiB at most each);
  * chunks are kept this far behind the read too. */
@@ -29,7 +35,9 @@ struct chunk {
 	struct readahead *ra;
 	struct chunk *next;
 	uint64_t off;
-	size_t len, got;
+	size_t len;
+	size_t got;  /* bytes readers may use (under ra->mu) */
+	size_t fill; /* bytes in buf (the loader's) */
 	char *buf;
 	char *key;
 	char etag[OBJSTORE_ETAG_MAX];
@@ -47,6 +55,7 @@ struct readahead {
 	unsigned loading;
 	uint64_t seq_end;
 	unsigned streak;
+	size_t next_len; /* of the next chunk; 0: CHUNK_FIRST */
 	char etag[OBJSTORE_ETAG_MAX];
 };
 
@@ -92,24 +101,48 @@ chunk_free(struct fs *fs, struct chunk *c)
 	free(c);
 }
 
+/* The loader's sink: the bytes go to the chunk; readers waiting for them
+ * hear every PUBLISH bytes. */
+static int
+chunk_sink(const void *p, size_t n, void *arg)
+{
+	struct chunk *c = arg;
+
+	if (n > c->len - c->fill)
+		return -EIO; /* more than asked: the server is wrong */
+	memcpy(c->buf + c->fill, p, n);
+	c->fill += n;
+	if (c->fill - c->got >= PUBLISH) {
+		pthread_mutex_lock(&c->ra->mu);
+		c->got = c->fill;
+		pthread_cond_broadcast(&c->ra->cv);
+		pthread_mutex_unlock(&c->ra->mu);
+	}
+	return 0;
+}
+
 static void
 chunk_job(void *arg)
 {
 	struct chunk *c = arg;
 	struct readahead *ra = c->ra;
 	struct fs *fs = ra->fs;
+	struct objstore_get_req g = { .off = c->off,
+		.len = c->len,
+		.if_match = c->etag[0] ? c->etag : NULL,
+		.sink = chunk_sink,
+		.arg = c };
 	struct cancel *was = cancel_watch(&c->cancel);
-	size_t got = 0;
 	int r;
 
-	r = get_range(fs, c->key, c->etag, c->off, c->buf, c->len, &got);
+	r = objstore_get(fs->store, c->key, &g, NULL, NULL);
 	cancel_watch(was);
 	pthread_mutex_lock(&ra->mu);
 	c->err = r;
-	c->got = got;
+	c->got = c->fill;
 	c->done = true;
 	ra->loading--;
-	if (c->orphan)
+	if (c->orphan && c->pins == 0)
 		chunk_free(fs, c);
 	pthread_cond_broadcast(&ra->cv);
 	pthread_mutex_unlock(&ra->mu);
@@ -140,7 +173,7 @@ chunk_unpin(struct chunk *c)
 	struct readahead *ra = c->ra;
 
 	pthread_mutex_lock(&ra->mu);
-	if (--c->pins == 0 && c->orphan)
+	if (--c->pins == 0 && c->orphan && c->done)
 		chunk_free(ra->fs, c);
 	pthread_mutex_unlock(&ra->mu);
 }
@@ -162,26 +195,37 @@ static void
 fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
     uint64_t fsize)
 {
-	uint64_t cs = chunk_size(fs), win, start, end;
+	uint64_t cs = chunk_size(fs), win, start, end, held = 0, max;
 	unsigned par = fs->cfg.cheap ? 1 : fs->cfg.max_parallel;
 	struct chunk **tail = &ra->chunks;
 
-	win = cs << (ra->streak < 8 ? ra->streak : 8);
-	if (win > fs->cfg.read_ahead)
-		win = fs->cfg.read_ahead > cs ? fs->cfg.read_ahead : cs;
+	max = fs->cfg.read_ahead > cs ? fs->cfg.read_ahead : cs;
+	win = CHUNK_FIRST << (ra->streak < 12 ? ra->streak : 12);
+	if (win > max)
+		win = max;
 	end = off + win < fsize ? off + win : fsize;
 	start = off;
 	while (*tail != NULL) {
 		start = (*tail)->off + (*tail)->len;
+		held += (*tail)->len;
 		tail = &(*tail)->next;
 	}
 	while (start < end && ra->loading < par) {
 		struct chunk *c;
-		uint64_t len = fsize - start < cs ? fsize - start : cs;
+		uint64_t len = ra->next_len ? ra->next_len : CHUNK_FIRST;
 		void *buf;
 
+		if (len > cs)
+			len = cs;
+		if (len > fsize - start)
+			len = fsize - start;
+		/* A reader holds read_ahead at most, behind it included. */
+		if (held + len > max)
+			break;
 		if (mem_get(fs, (size_t)len, 0, NULL, &buf) != 0)
 			break; /* no room: reads fetch what they need */
+		held += len;
+		ra->next_len = (size_t)len * 2;
 		c = xcalloc(1, sizeof(*c));
 		cancel_init(&c->cancel);
 		c->ra = ra;
@@ -199,9 +243,9 @@ fill_window(struct fs *fs, struct readahead *ra, const char *key, uint64_t off,
 }
 
 /* Pin what the chunks hold of [off, off+size) as pieces of `rb` (one slot
- * kept for the rest), waiting for those being fetched; returns the bytes
- * from `off` on.  Under ra->mu (waits on it, so every round looks the
- * chunk up again: a racing reader may have dropped it). */
+ * kept for the rest), waiting for the bytes being fetched; returns the
+ * bytes from `off` on.  Under ra->mu (waits on it, so every round looks
+ * the chunk up again: a racing reader may have dropped it). */
 static ssize_t
 pin_chunks(struct readahead *ra, struct fs_read_buf *rb, size_t size,
     uint64_t off, const struct fs_ctx *x)
@@ -209,32 +253,28 @@ pin_chunks(struct readahead *ra, struct fs_read_buf *rb, size_t size,
 	size_t done = 0;
 
 	while (done < size && rb->n < FS_READ_IOV - 1) {
-		uint64_t at = off + done;
+		uint64_t at = off + done, end;
 		struct chunk *c = ra->chunks;
-		size_t k;
 
 		while (c != NULL && !(c->off <= at && at < c->off + c->len))
 			c = c->next;
 		if (c == NULL)
 			break;
-		if (!c->done) {
+		end =
+		    c->off + c->len < off + size ? c->off + c->len : off + size;
+		if (c->off + c->got < end) {
+			if (c->done) /* a short get: the object shrank */
+				return c->err != 0 ? fs_errno(c->err) : -EIO;
 			if (fs_interrupted(x))
 				return -EINTR;
 			time_cond_wait(&ra->cv, &ra->mu, FS_POLL_MS);
 			continue;
 		}
-		if (c->err != 0)
-			return fs_errno(c->err);
-		if (c->got != c->len)
-			return -EIO; /* a short get: the object shrank */
-		k = c->off + c->len - at < size - done
-		    ? (size_t)(c->off + c->len - at)
-		    : size - done;
 		rb->iov[rb->n].iov_base = c->buf + (at - c->off);
-		rb->iov[rb->n].iov_len = k;
+		rb->iov[rb->n].iov_len = (size_t)(end - at);
 		rb->pin[rb->n++] = c;
 		c->pins++;
-		done += k;
+		done += (size_t)(end - at);
 	}
 	return (ssize_t)done;
 }
@@ -331,6 +371,7 @@ ra_track(struct readahead *ra, const char *etag, uint64_t off, size_t size)
 		ra->streak = off == 0 ? 1 : 0;
 		drop_chunks(ra, 0, true);
 		ra->seq_end = 0;
+		ra->next_len = 0;
 	}
 	if (off + size > ra->seq_end)
 		ra->seq_end = off + size;

@@ -1,8 +1,9 @@
 /*
  * fs content: small files as one PUT, streams as multipart uploads,
  * appends, random writes, truncate and O_RDWR edits through staging (and
- * goofys's ENOTSUP without it), reads with readahead, upload errors at
- * close, the opener-only flush rule, fsync, xattrs and symlinks.
+ * goofys's ENOTSUP without it), reads with readahead (and replies from its
+ * chunks), upload errors at close, the opener-only flush rule, fsync, xattrs
+ * and symlinks.
  */
 #include "fs_harness.h"
 
@@ -354,6 +355,92 @@ test_symlinks(void **state)
 	h_free(h);
 }
 
+/* Read [off, off+n) the way FUSE does (pieces of fs_read_buf), check it
+ * against `want`; the pieces stay held in `rb` for the caller. */
+static void
+read_pieces(struct h *h, uint64_t ino, uint64_t fh, const char *want,
+    size_t wlen, uint64_t off, size_t n, struct fs_read_buf *rb)
+{
+	size_t at = 0,
+	       expect = off >= wlen ? 0
+	    : wlen - off < n        ? wlen - (size_t)off
+	                            : n;
+
+	assert_int_equal(fs_read_buf(h->fs, NULL, ino, fh, n, (off_t)off, rb),
+	    (ssize_t)expect);
+	for (int i = 0; i < rb->n; i++) {
+		assert_memory_equal(
+		    rb->iov[i].iov_base, want + off + at, rb->iov[i].iov_len);
+		at += rb->iov[i].iov_len;
+	}
+	assert_int_equal(at, expect);
+}
+
+/* Replies from the readahead chunks themselves: pinned while held, valid
+ * even when the reader moves away and the chunks are dropped; a random
+ * read gets a piece of its own; all of it is given back. */
+static void
+test_read_pieces(void **state)
+{
+	struct h *h = h_new(NULL);
+	size_t len = 6000000;
+	char *data = malloc(len + 1), *other = malloc(len + 1);
+	struct fs_read_buf held, rb;
+	struct fs_stats st;
+	uint64_t ino, fh, ino2, fh2;
+	bool chunked = false;
+
+	(void)state;
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)('a' + (i * 7 + i / 4093) % 26);
+	data[len] = '\0';
+	ext_put(h, "big", data);
+	assert_int_equal(h_open(h, "big", O_RDONLY, &ino, &fh), 0);
+	read_pieces(h, ino, fh, data, len, 0, 131072, &held);
+	for (uint64_t off = 131072; off < 1000000; off += 131072) {
+		read_pieces(h, ino, fh, data, len, off, 131072, &rb);
+		for (int i = 0; i < rb.n; i++)
+			chunked |= rb.pin[i] != NULL;
+		fs_read_release(&rb);
+	}
+	assert_true(chunked); /* sequential reads came from chunks */
+	/* Far away (beyond RA_SLACK): the streak ends, its chunks go (the
+	 * held one stays). */
+	read_pieces(h, ino, fh, data, len, 5500000, 4000, &rb);
+	assert_int_equal(rb.n, 1);
+	assert_null(rb.pin[0]);
+	fs_read_release(&rb);
+	/* Another file's chunks take the buffers given back meanwhile. */
+	memset(other, 'o', len);
+	other[len] = '\0';
+	ext_put(h, "other", other);
+	assert_int_equal(h_open(h, "other", O_RDONLY, &ino2, &fh2), 0);
+	for (uint64_t off = 0; off < len; off += 131072) {
+		read_pieces(h, ino2, fh2, other, len, off, 131072, &rb);
+		fs_read_release(&rb);
+	}
+	assert_int_equal(h_close(h, ino2, fh2), 0);
+	assert_memory_equal(held.iov[0].iov_base, data, held.iov[0].iov_len);
+	fs_read_release(&held);
+	read_pieces(h, ino, fh, data, len, len, 100, &rb); /* EOF */
+	assert_int_equal(rb.n, 0);
+	fs_read_release(&rb);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	/* A staged file's bytes come in a piece of their own too. */
+	assert_int_equal(h_open(h, "big", O_RDWR, &ino, &fh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "XY", 10), 0);
+	data[10] = 'X';
+	data[11] = 'Y';
+	read_pieces(h, ino, fh, data, len, 5, 20, &rb);
+	fs_read_release(&rb);
+	assert_int_equal(h_close(h, ino, fh), 0);
+	fs_get_stats(h->fs, &st);
+	assert_int_equal(st.mem_used, 0);
+	free(data);
+	free(other);
+	h_free(h);
+}
+
 static void
 tiny_budget(struct fs_config *c)
 {
@@ -397,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_xattrs),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_memory_budget),
+		cmocka_unit_test(test_read_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
