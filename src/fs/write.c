@@ -527,8 +527,11 @@ content_upload(struct fs *fs, struct inode *in)
 		r = stream_finish(fs, in, key, &a, &res);
 	count_upload(fs, -1, r);
 	if (r != 0) {
-		log_error(
-		    LOG_FUSE, "upload of %s failed: %s", key, strerror(-r));
+		if (r == -EINTR) /* the writer gave up: it is told so */
+			log_info(LOG_FUSE, "upload of %s interrupted", key);
+		else
+			log_error(LOG_FUSE, "upload of %s failed: %s", key,
+			    strerror(-r));
 		if (in->cs == CS_STREAM)
 			in->cs = CS_CLEAN; /* the stream is gone */
 		free(key);
