@@ -139,7 +139,7 @@ struct fs_stats {
 	uint64_t inodes;      /* in the table, root included */
 	uint64_t handles;     /* open file and directory handles */
 	uint64_t mem_used;    /* bytes of the memory budget in use */
-	uint64_t mem_peak;    /* most bytes of buffers allocated at once */
+	uint64_t mem_peak;    /* most bytes of the budget in use at once */
 	uint64_t staged;      /* bytes in staging files */
 	uint64_t uploads;     /* uploads in progress */
 	uint64_t upload_errs; /* uploads that failed since fs_new */

@@ -134,8 +134,7 @@ struct fs {
 	pthread_cond_t mcond;
 	uint64_t mem_used;   /* held buffers (readahead, parts), cached too */
 	uint64_t mem_reads;  /* read replies' buffers: the reserve, or more */
-	uint64_t mem_live;   /* bytes allocated, whatever the charge says */
-	uint64_t mem_peak;   /* the most mem_live ever was */
+	uint64_t mem_peak;   /* the most mem_used + mem_reads ever was */
 	uint64_t mem_cached; /* idle buffers kept for reuse (in mem_used) */
 	uint64_t rd_reserve; /* of memory_limit, only for read replies */
 	struct membuf *cache;

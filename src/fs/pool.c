@@ -96,13 +96,12 @@ fits_read(const struct fs *fs, uint64_t n)
 	    fs->cfg.memory_limit;
 }
 
-/* Under mlock: the mem_live bookkeeping of an allocation or a free. */
+/* Under mlock, after a charge: the most ever charged at once. */
 static void
-live_add(struct fs *fs, uint64_t n)
+peak_note(struct fs *fs)
 {
-	fs->mem_live += n;
-	if (fs->mem_live > fs->mem_peak)
-		fs->mem_peak = fs->mem_live;
+	if (fs->mem_used + fs->mem_reads > fs->mem_peak)
+		fs->mem_peak = fs->mem_used + fs->mem_reads;
 }
 
 /* Under mlock: free the idle buffer unused longest; false if none. */
@@ -119,7 +118,6 @@ cache_evict(struct fs *fs)
 	*pp = NULL;
 	fs->mem_cached -= b->size;
 	fs->mem_used -= b->size;
-	fs->mem_live -= b->size;
 	free(b);
 	return true;
 }
@@ -152,7 +150,8 @@ mem_wait(struct fs *fs, const struct fs_ctx *x, uint64_t until)
 	return 0;
 }
 
-/* Under mlock: a cached buffer, or the charge for a new one in *fresh. */
+/* Under mlock: 0 with a cached buffer in *out, 1 with the charge for a new
+ * one, or -errno. */
 static int
 held_take(
     struct fs *fs, size_t n, int wait_ms, const struct fs_ctx *x, void **out)
@@ -168,7 +167,7 @@ held_take(
 			;
 		if (fits_held(fs, n)) {
 			fs->mem_used += n;
-			live_add(fs, n);
+			peak_note(fs);
 			return 1;
 		}
 		r = wait_ms == 0 ? -ETIME : mem_wait(fs, x, until);
@@ -210,7 +209,6 @@ mem_put(struct fs *fs, void *p, size_t n)
 	} else {
 		free(p);
 		fs->mem_used -= n;
-		fs->mem_live -= n;
 	}
 	pthread_cond_broadcast(&fs->mcond);
 	pthread_mutex_unlock(&fs->mlock);
@@ -229,7 +227,7 @@ mem_get_read(struct fs *fs, size_t n, const struct fs_ctx *x, void **out)
 			r = mem_wait(fs, x, 0);
 	if (r == 0) {
 		fs->mem_reads += n;
-		live_add(fs, n);
+		peak_note(fs);
 	}
 	pthread_mutex_unlock(&fs->mlock);
 	if (r == 0)
@@ -243,7 +241,6 @@ mem_put_read(struct fs *fs, void *p, size_t n)
 	free(p);
 	pthread_mutex_lock(&fs->mlock);
 	fs->mem_reads -= n;
-	fs->mem_live -= n;
 	pthread_cond_broadcast(&fs->mcond);
 	pthread_mutex_unlock(&fs->mlock);
 }

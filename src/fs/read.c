@@ -26,10 +26,14 @@
 #define CHUNK_FIRST (1ull << 20)
 /* Readers see a chunk's bytes as they arrive, this many at a time. */
 #define PUBLISH (256u << 10)
-/* How far out of order the reads of one sequential stream may arrive (a
- * few of the kernel's concurrent readahead requests, 1 MiB at most each);
- * chunks are kept this far behind the read too. */
-#define RA_SLACK (4ull << 20)
+/* How far out of order the reads of one sequential stream may arrive and
+ * still be the stream: the kernel's read-ahead sends several requests at
+ * once (two windows of its read_ahead_kb, 1 MiB by our doing, more where
+ * the system set more), and late ones come from far behind.  Chunks are
+ * kept RA_KEEP behind the reads. */
+#define RA_BEHIND (32ull << 20)
+#define RA_AHEAD  (8ull << 20)
+#define RA_KEEP   (4ull << 20)
 
 struct chunk {
 	struct readahead *ra;
@@ -338,7 +342,7 @@ read_rest(struct fs *fs, const char *key, const char *etag, uint64_t off,
 static bool
 ra_near(const struct readahead *ra, uint64_t off)
 {
-	return off + RA_SLACK >= ra->seq_end && off <= ra->seq_end + RA_SLACK;
+	return off + RA_BEHIND >= ra->seq_end && off <= ra->seq_end + RA_AHEAD;
 }
 
 static struct readahead *
@@ -404,7 +408,7 @@ ra_read(struct fs *fs, struct fh *h, size_t size, uint64_t off,
 	pthread_mutex_lock(&ra->mu);
 	r = 0;
 	if (ra_track(ra, etag, off, size)) {
-		drop_chunks(ra, off > RA_SLACK ? off - RA_SLACK : 0, false);
+		drop_chunks(ra, off > RA_KEEP ? off - RA_KEEP : 0, false);
 		fill_window(fs, ra, key, off, fsize);
 		r = pin_chunks(ra, rb, size, off, x);
 		/* Interrupted: a stalled get must not hold up the next read. */

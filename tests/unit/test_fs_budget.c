@@ -4,8 +4,9 @@
  * until its file's next write, which needs a worker; when every worker
  * waited for budget, none was ever freed (the mount hung with 8 concurrent
  * `cp`).  Each test runs under alarm(), so a deadlock fails instead of
- * hanging; each checks that the buffers allocated at once never exceeded
- * memory_limit (the limit is hard: no part "beyond the budget").
+ * hanging; each checks that the budget in use at once (every buffer is
+ * charged before it is allocated) never exceeded memory_limit: the limit
+ * is hard, no part "beyond the budget".
  */
 #include "fs_harness.h"
 

@@ -383,7 +383,7 @@ static void
 test_read_pieces(void **state)
 {
 	struct h *h = h_new(NULL);
-	size_t len = 6000000;
+	size_t len = 40000000;
 	char *data = malloc(len + 1), *other = malloc(len + 1);
 	struct fs_read_buf held, rb;
 	struct fs_stats st;
@@ -404,9 +404,9 @@ test_read_pieces(void **state)
 		fs_read_release(&rb);
 	}
 	assert_true(chunked); /* sequential reads came from chunks */
-	/* Far away (beyond RA_SLACK): the streak ends, its chunks go (the
+	/* Far ahead (beyond RA_AHEAD): the streak ends, its chunks go (the
 	 * held one stays). */
-	read_pieces(h, ino, fh, data, len, 5500000, 4000, &rb);
+	read_pieces(h, ino, fh, data, len, 39000000, 4000, &rb);
 	assert_int_equal(rb.n, 1);
 	assert_null(rb.pin[0]);
 	fs_read_release(&rb);
