@@ -57,6 +57,7 @@ struct readahead {
 	pthread_cond_t cv;
 	struct chunk *chunks; /* by offset, contiguous */
 	unsigned loading;
+	unsigned pinned; /* pins of replies in flight: ra_free waits for them */
 	uint64_t seq_end;
 	unsigned streak;
 	size_t next_len; /* of the next chunk; 0: CHUNK_FIRST */
@@ -177,8 +178,10 @@ chunk_unpin(struct chunk *c)
 	struct readahead *ra = c->ra;
 
 	pthread_mutex_lock(&ra->mu);
+	ra->pinned--;
 	if (--c->pins == 0 && c->orphan && c->done)
 		chunk_free(ra->fs, c);
+	pthread_cond_broadcast(&ra->cv);
 	pthread_mutex_unlock(&ra->mu);
 }
 
@@ -278,6 +281,7 @@ pin_chunks(struct readahead *ra, struct fs_read_buf *rb, size_t size,
 		rb->iov[rb->n].iov_len = (size_t)(end - at);
 		rb->pin[rb->n++] = c;
 		c->pins++;
+		ra->pinned++;
 		done += (size_t)(end - at);
 	}
 	return (ssize_t)done;
@@ -433,7 +437,9 @@ ra_free(struct fs *fs, struct fh *h)
 		return;
 	pthread_mutex_lock(&ra->mu);
 	drop_chunks(ra, 0, true);
-	while (ra->loading > 0)
+	/* A reply may still be sending from a chunk (a read whose caller
+	 * was interrupted can outlive the release): it unpins through ra. */
+	while (ra->loading > 0 || ra->pinned > 0)
 		pthread_cond_wait(&ra->cv, &ra->mu);
 	pthread_mutex_unlock(&ra->mu);
 	pthread_mutex_destroy(&ra->mu);
