@@ -223,15 +223,6 @@ sse_c_key(const struct fs_mount_opts *o, struct s3_objcfg *cfg,
 	return 0;
 }
 
-static bool
-printable(const char *s)
-{
-	for (; *s; s++)
-		if (!isprint((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* struct s3_objcfg from goofys's S3 flags: what S3 would refuse on the
  * first write is refused now, naming the flag. */
 static int
@@ -247,7 +238,7 @@ objects_cfg(const struct fs_mount_opts *o, struct s3_objcfg *cfg,
 		return rerr_set(e, -EINVAL,
 		    "--storage-class %s: not a storage class; use one of: %s",
 		    o->storage_class, s3_storage_class_names());
-	if (o->sse_kms_set && !printable(o->sse_kms))
+	if (o->sse_kms_set && !str_printable(o->sse_kms))
 		return rerr_set(e, -EINVAL,
 		    "--sse-kms: the key id holds non-printable characters");
 	cfg->acl = o->acl && *o->acl ? o->acl : NULL;

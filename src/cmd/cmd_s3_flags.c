@@ -174,15 +174,6 @@ choice(struct s3cmd *g, const char *flag, const char *v, const char *dflt,
 	return NULL;
 }
 
-static bool
-printable(const char *s)
-{
-	for (; *s; s++)
-		if (!isprint((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static int
 write_flag(struct s3cmd *g, struct s3cmd_objflags *f, int c, const char *v)
 {
@@ -191,7 +182,7 @@ write_flag(struct s3cmd *g, struct s3cmd_objflags *f, int c, const char *v)
 		f->sse = choice(g, "--sse", v, "AES256", "AES256|aws:kms");
 		return f->sse ? 0 : 2;
 	case F_KMS:
-		if (*v == '\0' || !printable(v))
+		if (*v == '\0' || !str_printable(v))
 			return s3cmd_usage_error(g,
 			    "--sse-kms-key-id wants a KMS key id, ARN or alias "
 			    "(printable), not '%s'",

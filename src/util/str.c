@@ -161,3 +161,12 @@ str_parse_size(const char *s, uint64_t *bytes)
 	*bytes = acc;
 	return 0;
 }
+
+bool
+str_printable(const char *s)
+{
+	for (; *s; s++)
+		if (!isprint((unsigned char)*s))
+			return false;
+	return true;
+}

@@ -20,6 +20,8 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 /* ASCII case-insensitive equality, and prefix test. */
 bool str_ieq(const char *a, const char *b);
+/* Whether every byte of `s` is printable ASCII (safe in a header value). */
+bool str_printable(const char *s);
 bool str_istarts_with(const char *s, const char *prefix);
 
 /* Decimal digits only, at most `max`. */
