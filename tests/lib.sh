@@ -313,3 +313,20 @@ t_e2b_fault() {
 t_e2b_fault_clear() {
 	curl -fsS -X DELETE "$E2B_SERVER/__e2b/fault" >/dev/null
 }
+
+# t_want_attrs BUCKET KEY "SSE KMS-KEY-ID CLASS": what the AWS CLI reads back
+# of an object's encryption and storage class.
+t_want_attrs() {
+	local got
+	got=$(t_aws s3api head-object --bucket "$1" --key "$2" \
+	    --query '[ServerSideEncryption,SSEKMSKeyId,StorageClass]' \
+	    --output text | tr '\t' ' ') || return
+	[ "$got" = "$3" ] || { echo "$2: got '$got', want '$3'"; return 1; }
+}
+
+# t_want_public BUCKET KEY: the object's ACL grants AllUsers READ.
+t_want_public() {
+	t_aws s3api get-object-acl --bucket "$1" --key "$2" \
+	    --query 'Grants[?Grantee.URI==`http://acs.amazonaws.com/groups/global/AllUsers`].Permission' \
+	    --output text | grep -qx READ
+}

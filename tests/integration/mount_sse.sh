@@ -59,21 +59,6 @@ if ! t_start_moto; then
 	exit
 fi
 
-# want_attrs BUCKET KEY "SSE KMS-KEY-ID CLASS": what the AWS CLI reads back.
-want_attrs() {
-	local got
-	got=$(t_aws s3api head-object --bucket "$1" --key "$2" \
-	    --query '[ServerSideEncryption,SSEKMSKeyId,StorageClass]' \
-	    --output text | tr '\t' ' ') || return
-	[ "$got" = "$3" ] || { echo "$2: got '$got', want '$3'"; return 1; }
-}
-
-# want_public BUCKET KEY: the object's ACL grants AllUsers READ.
-want_public() {
-	t_aws s3api get-object-acl --bucket "$1" --key "$2" \
-	    --query 'Grants[?Grantee.URI==`http://acs.amazonaws.com/groups/global/AllUsers`].Permission' \
-	    --output text | grep -qx READ
-}
 
 # write_all NAME BUCKET FLAGS...: mount; write tiny (PUT), mid (PUT), big
 # (multipart); rename tiny (CopyObject) and big (multipart copy); check the
@@ -100,34 +85,34 @@ KEYS=(mid tiny2 big2)
 
 if write_all sse sse-b --sse; then
 	for k in "${KEYS[@]}"; do
-		t_check "--sse: $k is AES256" want_attrs sse-b "$k" "AES256 None None"
+		t_check "--sse: $k is AES256" t_want_attrs sse-b "$k" "AES256 None None"
 	done
 fi
 
 if write_all kms kms-b --sse-kms roma-test-key; then
 	for k in "${KEYS[@]}"; do
 		t_check "--sse-kms ID: $k is aws:kms with that key" \
-			want_attrs kms-b "$k" "aws:kms roma-test-key None"
+			t_want_attrs kms-b "$k" "aws:kms roma-test-key None"
 	done
 fi
 
 if write_all kms0 kms0-b --sse-kms=; then
 	t_check "--sse-kms '': aws:kms with the account's key" \
-		want_attrs kms0-b big2 "aws:kms None None"
+		t_want_attrs kms0-b big2 "aws:kms None None"
 fi
 
 if write_all ia ia-b --storage-class STANDARD_IA --acl public-read; then
-	t_check "--storage-class STANDARD_IA: PUT over 128 KiB" want_attrs ia-b mid "None None STANDARD_IA"
-	t_check "... multipart, then multipart copy" want_attrs ia-b big2 "None None STANDARD_IA"
-	t_check "... under 128 KiB written as STANDARD, as goofys" want_attrs ia-b tiny2 "None None None"
+	t_check "--storage-class STANDARD_IA: PUT over 128 KiB" t_want_attrs ia-b mid "None None STANDARD_IA"
+	t_check "... multipart, then multipart copy" t_want_attrs ia-b big2 "None None STANDARD_IA"
+	t_check "... under 128 KiB written as STANDARD, as goofys" t_want_attrs ia-b tiny2 "None None None"
 	for k in "${KEYS[@]}"; do
-		t_check "--acl public-read: $k is readable by all users" want_public ia-b "$k"
+		t_check "--acl public-read: $k is readable by all users" t_want_public ia-b "$k"
 	done
 fi
 
 if write_all std std-b; then
-	t_check "no flags: STANDARD, no encryption" want_attrs std-b big2 "None None None"
-	t_fail_check "no flags: no public grant" want_public std-b mid
+	t_check "no flags: STANDARD, no encryption" t_want_attrs std-b big2 "None None None"
+	t_fail_check "no flags: no public grant" t_want_public std-b mid
 fi
 
 # --- On the wire: SSE-C and requester pays ---------------------------------

@@ -93,21 +93,8 @@ EP=$S3_ENDPOINT
 B=roma-sse
 t_mkbucket "$B"
 
-# want_attrs KEY "SSE KMS-KEY-ID CLASS": what the AWS CLI reads back.
-want_attrs() {
-	local got
-	got=$(t_aws s3api head-object --bucket "$B" --key "$1" \
-	    --query '[ServerSideEncryption,SSEKMSKeyId,StorageClass]' \
-	    --output text | tr '\t' ' ') || return
-	[ "$got" = "$2" ] || { echo "$1: got '$got', want '$2'"; return 1; }
-}
-
-# want_public KEY: the object's ACL grants AllUsers READ.
-want_public() {
-	t_aws s3api get-object-acl --bucket "$B" --key "$1" \
-	    --query 'Grants[?Grantee.URI==`http://acs.amazonaws.com/groups/global/AllUsers`].Permission' \
-	    --output text | grep -qx READ
-}
+want_attrs() { t_want_attrs "$B" "$@"; }
+want_public() { t_want_public "$B" "$@"; }
 
 # up NAME FLAGS...: small as NAME/small (one PUT), big as NAME/big (three
 # parts), both with FLAGS.
