@@ -2,7 +2,10 @@
 """faultproxy.py - a fault-injecting HTTP proxy in front of an S3 server.
 
     python3 tests/faultproxy.py --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UP
-                                [--mode MODE] [--quiet]
+                                [--mode MODE] [--quiet] [--tls CERT,KEY]
+
+With --tls the proxy speaks HTTPS to its clients (PEM certificate and key)
+and still plain HTTP to the upstream: an S3 server behind TLS.
 
 Every request is forwarded to the upstream unchanged: method, request target
 (path and query exactly as sent), every header including Host as the client
@@ -62,6 +65,7 @@ import email.utils
 import http.client
 import http.server
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -634,6 +638,7 @@ def main():
     ap.add_argument("--upstream", required=True, help="http://HOST:PORT of the S3 server")
     ap.add_argument("--mode", default="pass", help="initial fault mode")
     ap.add_argument("--quiet", action="store_true", help="no access log on stderr")
+    ap.add_argument("--tls", metavar="CERT,KEY", help="serve HTTPS with this PEM pair")
     a = ap.parse_args()
     u = urllib.parse.urlsplit(a.upstream)
     if u.scheme != "http" or not u.hostname:
@@ -643,6 +648,11 @@ def main():
     Handler.upstream = (u.hostname, u.port or 80)
     Handler.quiet = a.quiet
     srv = Server((lhost or "127.0.0.1", int(lport)), Handler)
+    if a.tls:
+        cert, _, key = a.tls.partition(",")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -217,20 +217,42 @@ t_mkbucket() {
 	t_aws s3 mb "s3://$1" >/dev/null
 }
 
-# t_start_proxy UPSTREAM [MODE]: tests/faultproxy.py in front of UPSTREAM (an
-# http://127.0.0.1:PORT endpoint); exports PROXY_ENDPOINT.  Its access log is
-# $T_TMP/proxy-<port>.log.
+# t_start_proxy UPSTREAM [MODE [CERT,KEY]]: tests/faultproxy.py in front of
+# UPSTREAM (an http://127.0.0.1:PORT endpoint); exports PROXY_ENDPOINT.  With
+# a PEM certificate and key the proxy serves HTTPS (and PROXY_ENDPOINT is
+# https://).  Its access log is $T_TMP/proxy-<port>.log.
 t_start_proxy() {
-	local port log
+	local port log tls=() scheme=http
 	port=$(t_free_port)
 	log=$T_TMP/proxy-$port.log
+	[ -z "${3:-}" ] || { tls=(--tls "$3"); scheme=https; }
 	t_bg python3 "$T_ROOT/tests/faultproxy.py" --listen "127.0.0.1:$port" \
-	    --upstream "$1" --mode "${2:-pass}" >"$log" 2>&1
+	    --upstream "$1" --mode "${2:-pass}" "${tls[@]}" >"$log" 2>&1
 	if ! t_wait_port "$port" 20; then
 		echo "t_start_proxy: faultproxy did not start; $(tail -n 5 "$log")" >&2
 		return 1
 	fi
-	export PROXY_ENDPOINT=http://127.0.0.1:$port
+	export PROXY_ENDPOINT=$scheme://127.0.0.1:$port
+}
+
+# t_mkca DIR: a throwaway CA, DIR/ca.pem and DIR/ca.key (EC P-256, 2 days).
+t_mkca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$1/ca.key" -out "$1/ca.pem" -days 2 \
+	    -subj "/CN=roma test CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+# t_mkcert DIR NAME SAN: DIR/NAME.pem and DIR/NAME.key, a server certificate
+# signed by t_mkca's CA in DIR, e.g. SAN "DNS:localhost,IP:127.0.0.1".
+t_mkcert() {
+	local f=$1/$2
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    -keyout "$f.key" -out "$f.csr" -subj "/CN=$2" 2>/dev/null &&
+	printf 'subjectAltName=%s\nbasicConstraints=critical,CA:FALSE\n' "$3" >"$f.ext" &&
+	openssl x509 -req -in "$f.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
+	    -CAcreateserial -days 2 -extfile "$f.ext" -out "$f.pem" 2>/dev/null
 }
 
 # t_fault MODE [QUERY]: switch the proxy's fault mode (see tests/faultproxy.py:

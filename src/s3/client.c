@@ -275,7 +275,11 @@ s3_sign_headers(struct s3_client *c, const struct s3_signing *s,
 	p.service = "s3";
 	p.when = s3_client_now(c);
 	p.flags = SIGV4_S3 | SIGV4_CONTENT_SHA256;
-	p.payload = SIGV4_PAYLOAD_HEX;
+	/* The pipe says UNSIGNED-PAYLOAD in the same slot as a hash. */
+	if (strcmp(s->payload_hex, SIGV4_UNSIGNED) == 0)
+		p.payload = SIGV4_PAYLOAD_UNSIGNED;
+	else
+		p.payload = SIGV4_PAYLOAD_HEX;
 	p.payload_hex = s->payload_hex;
 	p.cache = c->keys;
 	pthread_mutex_lock(&c->mu); /* the key cache is not thread-safe */

@@ -328,8 +328,8 @@ out:
 static bool
 full_uri_ok(const char *url)
 {
-	static const char *const hosts[] = { "localhost", "::1",
-		"169.254.170.2", "169.254.170.23", "fd00:ec2::23" };
+	static const char *const hosts[] = { "169.254.170.2", "169.254.170.23",
+		"fd00:ec2::23" };
 	struct uri_parts u;
 	bool ok = false;
 	size_t i;
@@ -339,7 +339,7 @@ full_uri_ok(const char *url)
 	if (strcmp(u.scheme, "https") == 0)
 		ok = true;
 	else if (strcmp(u.scheme, "http") == 0) {
-		ok = str_starts_with(u.host, "127.");
+		ok = uri_host_loopback(u.host);
 		for (i = 0; i < ARRAY_SIZE(hosts); i++)
 			ok = ok || strcmp(u.host, hosts[i]) == 0;
 	}

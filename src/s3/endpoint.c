@@ -169,6 +169,7 @@ parse_url(const char *url, struct endpoint *ep, struct rerr *e)
 		    url, ep->url_from);
 	}
 	ep->scheme = xstrdup(u.scheme);
+	ep->loopback = uri_host_loopback(u.host);
 	buf_addf(&b, strchr(u.host, ':') ? "[%s]" : "%s", u.host);
 	if (*u.port)
 		buf_addf(&b, ":%s", u.port);

@@ -45,8 +45,9 @@ struct endpoint {
 	char *url;               /* the custom endpoint; NULL on AWS */
 	const char *url_from;    /* "--endpoint", "AWS_ENDPOINT_URL_S3", ... */
 	char *scheme;            /* "https" or "http" */
-	char *host; /* custom endpoint's host[:port]; NULL on AWS */
-	char *base; /* custom endpoint's path prefix, "" or "/p" */
+	char *host;    /* custom endpoint's host[:port]; NULL on AWS */
+	char *base;    /* custom endpoint's path prefix, "" or "/p" */
+	bool loopback; /* the custom endpoint is on this machine */
 	enum endpoint_style style;
 };
 

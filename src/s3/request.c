@@ -92,8 +92,10 @@ hash_reader(
 	return 0;
 }
 
-/* UNSIGNED-PAYLOAD under TLS (hashing costs seconds of CPU per GiB);
- * over plain HTTP the signature must cover the body, so hash it first. */
+/* UNSIGNED-PAYLOAD where the transport already keeps the body intact: TLS,
+ * or a loopback endpoint no network lies on (hashing costs seconds of CPU
+ * per GiB).  Over plain HTTP across a network the signature must cover the
+ * body, so hash it first. */
 static int
 payload_hash(struct pipe *p, struct rerr *e)
 {
@@ -104,7 +106,8 @@ payload_hash(struct pipe *p, struct rerr *e)
 		s3_payload_empty(p->payload);
 		return 0;
 	}
-	if (strcmp(p->c->ep.scheme, "https") == 0 || p->c->creds == NULL) {
+	if (strcmp(p->c->ep.scheme, "https") == 0 || p->c->ep.loopback ||
+	    p->c->creds == NULL) {
 		snprintf(p->payload, sizeof(p->payload), "%s", SIGV4_UNSIGNED);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -173,4 +174,11 @@ uri_parts_release(struct uri_parts *u)
 {
 	free(u->mem);
 	memset(u, 0, sizeof(*u));
+}
+
+bool
+uri_host_loopback(const char *host)
+{
+	return strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strncmp(host, "127.", 4) == 0;
 }

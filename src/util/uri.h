@@ -8,6 +8,7 @@
 
 #include "roma.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf;
@@ -40,5 +41,9 @@ int uri_decode(struct buf *out, const char *p, size_t n);
  * success release `u` with uri_parts_release. */
 int uri_split(const char *url, struct uri_parts *u);
 void uri_parts_release(struct uri_parts *u);
+/* Whether `host` (as in uri_parts: no brackets, no port) names this
+ * machine: "localhost", 127.0.0.0/8 or ::1.  Traffic to it never crosses
+ * a network. */
+bool uri_host_loopback(const char *host);
 
 #endif

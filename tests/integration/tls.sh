@@ -11,21 +11,8 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
 cd "$T_TMP" || exit 1
 
-# mkcert NAME SAN: a key and a certificate signed by the test CA.
-mkcert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-	    -keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null &&
-	printf 'subjectAltName=%s\nbasicConstraints=critical,CA:FALSE\n' "$2" >"$1.ext" &&
-	openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial \
-	    -days 2 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
-}
-
-if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-    -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=roma test CA" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null ||
-    ! mkcert localhost "DNS:localhost,IP:127.0.0.1" ||
-    ! mkcert other "DNS:other.example"; then
+if ! t_mkca . || ! t_mkcert . localhost "DNS:localhost,IP:127.0.0.1" ||
+    ! t_mkcert . other "DNS:other.example"; then
 	t_not_ok "make a test CA and server certificates with openssl"
 	t_done
 	exit

@@ -162,6 +162,42 @@ test_endpoint_precedence(void **state)
 	endpoint_release(&ep);
 }
 
+/* Which custom endpoints are on this machine (their payloads go unsigned). */
+static void
+test_loopback(void **state)
+{
+	static const struct {
+		const char *url;
+		bool loopback;
+	} cases[] = {
+		{ "http://127.0.0.1:9000", true },
+		{ "http://127.9.8.7", true },
+		{ "http://LocalHost:1/base", true },
+		{ "http://[::1]:5", true },
+		{ "http://0.0.0.0:1", false },
+		{ "http://localhost.example", false },
+		{ "http://127x.example", false },
+		{ "http://10.0.0.1", false },
+		{ "http://[::2]", false },
+	};
+	struct endpoint_opts o = { 0 };
+	struct endpoint ep;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		o.endpoint = cases[i].url;
+		assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
+		if (ep.loopback != cases[i].loopback)
+			fail_msg("%s: loopback %d", cases[i].url, ep.loopback);
+		endpoint_release(&ep);
+	}
+	o.endpoint = NULL;
+	assert_int_equal(endpoint_resolve(&o, &ep, NULL), 0);
+	assert_false(ep.loopback); /* AWS */
+	endpoint_release(&ep);
+}
+
 static void
 test_urls(void **state)
 {
@@ -349,6 +385,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_region_precedence, setup),
 		cmocka_unit_test_setup(test_endpoint_precedence, setup),
+		cmocka_unit_test_setup(test_loopback, setup),
 		cmocka_unit_test_setup(test_urls, setup),
 		cmocka_unit_test_setup(test_build_errors, setup),
 		cmocka_unit_test_setup(test_bucket_names, setup),

@@ -483,11 +483,10 @@ read_body(void *p, size_t n, uint64_t off, void *arg)
 	return 0;
 }
 
+/* Put "abc" through a first attempt that fails; the second's request. */
 static void
-test_signed_payload(void **state)
+put_twice(struct httpd *s, struct s3_client *c)
 {
-	struct httpd s = { 0 };
-	struct s3_client *c;
 	struct s3_body b = { NULL, 3, read_body, (void *)"abc" };
 	struct s3_meta m = { "Colour", "blue" };
 	struct s3_put_opts o = {
@@ -496,24 +495,47 @@ test_signed_payload(void **state)
 	struct s3_put_result res;
 	struct rerr e;
 
-	(void)state;
-	httpd_reply(&s, "500 Oops", "", "");
-	httpd_reply(&s, "200 OK", "ETag: \"900150983cd24fb0\"\r\n", "");
-	c = start(&s, 2);
 	assert_int_equal(s3_put_object(c, "bkt", "k", &b, &o, &res, &e), 0);
 	assert_string_equal(res.etag, "900150983cd24fb0");
-	/* Over plain HTTP the body's hash is signed, on every attempt. */
-	assert_non_null(strcasestr(s.req[1].ptr,
-	    "x-amz-content-sha256: "
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-	assert_non_null(strcasestr(s.req[1].ptr, "\r\n\r\nabc"));
-	assert_non_null(strcasestr(s.req[1].ptr, "x-amz-meta-Colour: blue"));
-	assert_non_null(strcasestr(s.req[1].ptr, "Content-Type: text/plain"));
+	assert_non_null(strcasestr(s->req[1].ptr, "\r\n\r\nabc"));
+	assert_non_null(strcasestr(s->req[1].ptr, "x-amz-meta-Colour: blue"));
+	assert_non_null(strcasestr(s->req[1].ptr, "Content-Type: text/plain"));
 	/* Header injection is refused before anything is sent. */
 	m.value = "x\r\nEvil: 1";
 	assert_int_equal(
 	    s3_put_object(c, "bkt", "k", &b, &o, &res, &e), -EINVAL);
-	assert_int_equal(s.nreq, 2);
+	assert_int_equal(s->nreq, 2);
+}
+
+static void
+test_signed_payload(void **state)
+{
+	struct httpd s = { 0 };
+	struct s3_client *c;
+	char url[64];
+
+	(void)state;
+	/* To a loopback endpoint no network can alter the body: unsigned. */
+	httpd_reply(&s, "500 Oops", "", "");
+	httpd_reply(&s, "200 OK", "ETag: \"900150983cd24fb0\"\r\n", "");
+	c = start(&s, 2);
+	put_twice(&s, c);
+	assert_non_null(strcasestr(
+	    s.req[1].ptr, "x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n"));
+	finish(c, &s);
+	/* Any other plain-HTTP host gets the body's hash signed, on every
+	 * attempt.  0.0.0.0 is such a host to roma, and Linux connects it
+	 * to this machine. */
+	memset(&s, 0, sizeof(s));
+	httpd_reply(&s, "500 Oops", "", "");
+	httpd_reply(&s, "200 OK", "ETag: \"900150983cd24fb0\"\r\n", "");
+	httpd_start(&s);
+	snprintf(url, sizeof(url), "http://0.0.0.0:%d", s.port);
+	c = new_client(url, 2);
+	put_twice(&s, c);
+	assert_non_null(strcasestr(s.req[1].ptr,
+	    "x-amz-content-sha256: "
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	finish(c, &s);
 }
 
