@@ -14,7 +14,8 @@
 #
 # Beside the file systems, the 1 GB rows have columns without FUSE, to show
 # where the time goes (see bench/README.md): raw (curl PUT of a local file,
-# curl GET into md5sum), s3 cp (`roma s3 cp` of that file, and to stdout
+# curl GET into md5sum), raw mpu (curl, a multipart upload of that file in
+# 8 MiB parts, 8 at a time), s3 cp (`roma s3 cp` of that file, and to stdout
 # into md5sum), gen+s3 cp (the file systems' generator piped into
 # `roma s3 cp -`) and local (the generator alone; md5sum of the local file).
 #
@@ -341,6 +342,32 @@ raw_get_md5() {
 	[ "$(curl -fsS "$EP/bench-raw/largefile" | md5sum | cut -d' ' -f1)" = \
 	    "$(cat "$T_TMP/md5.raw")" ]
 }
+# raw mpu: curl, a multipart upload of the same file, split beforehand into
+# 8 MiB parts (roma s3 cp's default) sent 8 at a time: the ceiling for any
+# client that streams a file of unknown size, since s3rver reads and copies
+# every part again at completion, which one PUT does not pay.
+raw_mpu_put() {
+	local id url=$EP/bench-raw/mpu
+	id=$(curl -fsS -X POST "$url?uploads" |
+	    sed -n 's:.*<UploadId>\([^<]*\)</UploadId>.*:\1:p') && [ -n "$id" ] || return 1
+	find "$T_TMP/parts" -type f -name 'p*' ! -name '*.h' -printf '%f\n' |
+	    xargs -P 8 -I{} bash -c 'curl -fsS -T "$1/$2" -D "$1/$2.h" -o /dev/null \
+	        "$3?partNumber=$((10#${2#p} + 1))&uploadId=$4"' _ "$T_TMP/parts" {} "$url" "$id" ||
+	    return 1
+	raw_mpu_xml | curl -fsS -X POST --data-binary @- "$url?uploadId=$id" |
+	    grep -q CompleteMultipartUploadResult
+}
+# The completion's body, from the ETags each part's reply headers gave.
+raw_mpu_xml() {
+	local h n
+	echo "<CompleteMultipartUpload>"
+	for h in "$T_TMP"/parts/p*.h; do
+		n=${h##*/p}
+		printf '<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>\n' \
+		    $((10#${n%.h} + 1)) "$(tr -d '\r' <"$h" | sed -n 's/^[Ee][Tt][Aa][Gg]: *//p')"
+	done
+	echo "</CompleteMultipartUpload>"
+}
 # Two bytes: s3rver 3.7.1 sends the whole object for "bytes=0-0" (it reads
 # an end of 0 as none).
 raw_first_byte() {
@@ -365,7 +392,7 @@ export MB NFILES T_TMP EP ROMA
 export -f create_files rm_files create_files_parallel rm_files_parallel \
     create_n_parallel ls_files create_tree_parallel find_files gen_data \
     gen_md5 write_md5 read_md5 read_first_byte local_gen local_md5 raw_put \
-    raw_get_md5 raw_first_byte s3cp_put s3cp_get_md5 gen_s3cp_put
+    raw_mpu_put raw_mpu_xml raw_get_md5 raw_first_byte s3cp_put s3cp_get_md5 gen_s3cp_put
 
 # fresh_run FS BUCKET DIR SUBDIR OP ITER CMD...: mount, time CMD in SUBDIR,
 # unmount.  A SUBDIR that is not there is this operation's failure only.
@@ -486,6 +513,8 @@ run_raw() {
 	gen_data >"$T_TMP/raw"
 	md5sum <"$T_TMP/raw" | cut -d' ' -f1 >"$T_TMP/md5.raw"
 	curl -fsS -X PUT "$RAW/bench-raw" >/dev/null
+	mkdir -p "$T_TMP/parts"
+	split -b 8388608 -d -a 4 "$T_TMP/raw" "$T_TMP/parts/p"
 	for it in $(seq "$ITER"); do
 		say "without FUSE: round $it"
 		drop_caches
@@ -495,6 +524,9 @@ run_raw() {
 		drop_caches
 		cat "$T_TMP/raw" >/dev/null
 		timed raw write "$it" raw_put
+		drop_caches
+		cat "$T_TMP"/parts/p* >/dev/null
+		timed "raw mpu" write "$it" raw_mpu_put
 		drop_caches
 		timed raw read "$it" raw_get_md5
 		drop_caches
@@ -508,7 +540,7 @@ run_raw() {
 		drop_caches
 		timed "gen+s3 cp" write "$it" gen_s3cp_put
 	done
-	rm -f "$T_TMP/raw"
+	rm -rf "$T_TMP/raw" "$T_TMP/parts"
 }
 
 for fs in "${FSES[@]}"; do
@@ -528,7 +560,7 @@ python3 - "$RES" "$OUT" "$MB" "$NFILES" "$NLS" "$ITER" "${FSES[*]}" \
     "$DATE0" "$LOAD0" "$(loadavg)" "$NOTES" "$LATENCY" <<'PY'
 import statistics, sys
 res, out, mb, nfiles, nls, it, fses, date0, load0, load1, notes, latency = sys.argv[1:]
-cols = fses.split() + ["raw", "s3 cp", "gen+s3 cp", "local"]
+cols = fses.split() + ["raw", "raw mpu", "s3 cp", "gen+s3 cp", "local"]
 rows, failed = {}, set()
 for line in open(res):
     fs, op, i, sec, req = line.rstrip("\n").split("\t")
@@ -584,6 +616,7 @@ if mounts:
                          for f in mounts) + " |"]
 legend = {
     "raw": "raw: curl through the same proxy; write: one unsigned PUT of the data from a local file (no generation, no md5); read: one GET into md5sum; first byte: a GET of 2 bytes.",
+    "raw mpu": "raw mpu: curl through the same proxy, a multipart upload of the same local file split beforehand into 8 MiB parts, 8 at a time, then the completion, at which s3rver reads and copies every part again: the server's ceiling for a client that streams (a file system does not know the size before close).",
     "s3 cp": "s3 cp: `roma s3 cp` of the same local file (signed, multipart, its default 8 MiB parts 8 at a time), and to stdout into md5sum: roma's S3 client without FUSE.",
     "gen+s3 cp": "gen+s3 cp: the file systems' generator and md5 (`openssl ... | tee >(md5sum)`) piped into `roma s3 cp - s3://...`: a write row without FUSE.",
     "local": "local: no S3; write: the generator and md5 alone (`openssl ... | tee >(md5sum) | cat > /dev/null`, cat in the place of the file systems' dd); read: md5sum of the data from the page cache.",

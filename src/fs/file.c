@@ -356,6 +356,26 @@ same_process(const struct fh *h, const struct fs_ctx *x)
 	return x == NULL || x->pid == 0 || h->pid == 0 || x->pid == h->pid;
 }
 
+/*
+ * Whether the writer still holds a dup of the descriptor being closed.  A
+ * shell's `cmd > f` (and dd) opens f, dup2()s it onto 1 and closes the
+ * first before writing: uploading there would PUT an empty object that
+ * others could see, then the real one.  Only with a single handle on the
+ * inode is any descriptor of it in that process a dup of this one.
+ */
+static bool
+dup_left(struct fs *fs, const struct fs_ctx *x, struct inode *in)
+{
+	bool one;
+
+	if (x == NULL || x->holds == NULL || x->pid <= 0)
+		return false;
+	pthread_mutex_lock(&fs->lock);
+	one = in->nopen == 1;
+	pthread_mutex_unlock(&fs->lock);
+	return one && x->holds(x, in->ino);
+}
+
 int
 fs_flush(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh)
 {
@@ -364,7 +384,7 @@ fs_flush(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh)
 	int r = 0;
 
 	(void)ino;
-	if (!h->wrote || !same_process(h, x))
+	if (!h->wrote || !same_process(h, x) || dup_left(fs, x, in))
 		return 0;
 	pthread_mutex_lock(&in->io);
 	if (content_dirty(in))

@@ -26,7 +26,7 @@ fs_config_defaults(struct fs_config *c)
 	c->type_cache_ttl_ms = 60000;
 	c->memory_limit = 1ull << 30;
 	c->staging_max = 16ull << 30;
-	c->part_size = 5ull << 20;
+	c->part_size = FS_PART_SIZE;
 	c->max_parallel = 16;
 	c->read_ahead = 64ull << 20;
 	c->copy_threshold = FS_COPY_ONE_MAX;
@@ -63,7 +63,7 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 	fs->cfg.prefix = NULL;
 	fs->cfg.staging_dir = c->staging_dir ? xstrdup(c->staging_dir) : NULL;
 	if (fs->cfg.part_size == 0)
-		fs->cfg.part_size = 5ull << 20;
+		fs->cfg.part_size = FS_PART_SIZE;
 	if (fs->cfg.max_parallel == 0)
 		fs->cfg.max_parallel = 16;
 	if (fs->cfg.copy_threshold == 0)

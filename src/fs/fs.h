@@ -53,6 +53,10 @@ struct rerr;
 
 #define FS_ROOT_INO 1
 
+/* The first part size: the AWS CLI's, where goofys used 5 MiB; 1 GB is
+ * 120 parts instead of 191, and files up to 8 MiB are one PUT. */
+#define FS_PART_SIZE (8ull << 20)
+
 struct fs_config {
 	/* The BUCKET:PREFIX part after the colon: "", "a/b" or "/a/b/"; it is
 	 * trimmed of '/' at both ends and gets one '/' appended, as goofys. */
@@ -79,8 +83,8 @@ struct fs_config {
 	const char *staging_dir;
 	uint64_t staging_max; /* bytes of staging files; default 16 GiB */
 	/* First part size of multipart uploads (the schedule grows it: x5
-	 * after 500, 1000 and 2000 parts, as goofys master); default 5 MiB,
-	 * and a file of at most this size is one PUT. */
+	 * after 500, 1000 and 2000 parts, as goofys master); default
+	 * FS_PART_SIZE, and a file of at most this size is one PUT. */
 	uint64_t part_size;
 	unsigned max_parallel; /* parts and readahead requests; default 16 */
 	uint64_t read_ahead;   /* bytes ahead per sequential reader; 64 MiB */
@@ -109,6 +113,9 @@ struct fs_ctx {
 	/* Polled while waiting (memory budget, readahead): true = give up. */
 	bool (*interrupted)(void *arg);
 	void *arg;
+	/* flush only (may be NULL): whether the calling process still holds
+	 * a descriptor of inode `ino` other than the one being closed. */
+	bool (*holds)(const struct fs_ctx *x, uint64_t ino);
 };
 
 /* fs_open's results beside the handle. */
@@ -276,7 +283,8 @@ void fs_read_release(struct fs_read_buf *rb);
 ssize_t fs_write(struct fs *fs, const struct fs_ctx *x, uint64_t ino,
     uint64_t fh, const void *buf, size_t size, off_t off);
 /* close(2) of a descriptor: completes the upload when x->pid opened the
- * handle, and returns its error. */
+ * handle, and returns its error; not when that process still holds a
+ * dup of the descriptor (x->holds), whose close will. */
 int fs_flush(struct fs *fs, const struct fs_ctx *x, uint64_t ino, uint64_t fh);
 /* The last close of the handle: completes an upload no flush completed
  * (its error can only be logged), then frees the handle. */

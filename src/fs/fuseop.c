@@ -14,11 +14,14 @@
 #define FUSE_USE_VERSION 317
 #include <fuse_lowlevel.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* setxattr(2)'s and renameat2(2)'s flags, whatever the libc exposes. */
 #define XATTR_CREATE_FLAG  1
@@ -37,6 +40,7 @@ fuseop_version(void)
 }
 
 struct fuse_session *_Atomic fuseop_se;
+const char *_Atomic fuseop_mnt;
 
 static struct fs *
 fs_of(fuse_req_t req)
@@ -432,12 +436,76 @@ op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		fuse_reply_write(req, (size_t)n);
 }
 
+/* Whether /proc/PID/fdinfo/NAME (under the process's dir `pfd`) is a
+ * descriptor of `ino` that can flush (not O_PATH). */
+static bool
+fd_of_ino(int pfd, const char *name, uint64_t ino)
+{
+	char path[300], buf[512], *p;
+	unsigned long long flags = 0, got = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "fdinfo/%s", name);
+	if ((fd = openat(pfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "flags:")) != NULL)
+		flags = strtoull(p + 6, NULL, 8);
+	if ((p = strstr(buf, "\nino:")) != NULL)
+		got = strtoull(p + 5, NULL, 10);
+	return got == ino && !(flags & O_PATH);
+}
+
+/* fs_ctx.holds for a flush: a descriptor of `ino` left in the process,
+ * found by its link under our mountpoint and its fdinfo inode.  Unknown
+ * (another user's process, another mount namespace) is "no". */
+static bool
+op_holds(const struct fs_ctx *x, uint64_t ino)
+{
+	const char *mnt = fuseop_mnt;
+	char path[32], link[PATH_MAX];
+	size_t n = mnt != NULL ? strlen(mnt) : 0;
+	bool found = false;
+	struct dirent *de;
+	DIR *d = NULL;
+	ssize_t k;
+	int pfd, dfd;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)x->pid);
+	if (n == 0 ||
+	    (pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	dfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL)
+		goto out;
+	while (!found && (de = readdir(d)) != NULL) {
+		k = readlinkat(dfd, de->d_name, link, sizeof(link) - 1);
+		if (k <= 0 || (size_t)k < n || strncmp(link, mnt, n) != 0 ||
+		    (n > 1 && (size_t)k > n && link[n] != '/'))
+			continue;
+		found = fd_of_ino(pfd, de->d_name, ino);
+	}
+out:
+	if (d != NULL)
+		closedir(d);
+	else if (dfd >= 0)
+		close(dfd);
+	close(pfd);
+	return found;
+}
+
 static void
 op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs_ctx x;
 
 	ctx_of(req, &x, true);
+	x.holds = op_holds;
 	reply_err(req, &x, fs_flush(fs_of(req), &x, ino, fi->fh));
 }
 

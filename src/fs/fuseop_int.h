@@ -14,5 +14,7 @@ extern const struct fuse_lowlevel_ops fuseop_ops;
 
 /* The serving session (NULL outside fuseop_main): for notifications. */
 extern struct fuse_session *_Atomic fuseop_se;
+/* Its mountpoint, as /proc/PID/fd links show paths under it. */
+extern const char *_Atomic fuseop_mnt;
 
 #endif

@@ -407,7 +407,9 @@ fuseop_main(struct fs *fs, const struct fuseop_config *c, struct rerr *e)
 		r = mount_error(c, s.mnt, e);
 	} else {
 		fuseop_se = s.se;
+		fuseop_mnt = s.mnt;
 		r = serve(fs, &s, c);
+		fuseop_mnt = NULL;
 		fuseop_se = NULL;
 		if (r != 0)
 			rerr_set(e, r, "FUSE loop: %s", strerror(-r));

@@ -102,7 +102,7 @@ static const struct helpline roma_help[] = {
 	    "disables them as goofys does (default: a private dir under "
 	    "~/.cache/roma)" },
 	{ "--part-size size",
-	    "First multipart part size; the schedule grows it (default: 5M)" },
+	    "First multipart part size; the schedule grows it (default: 8M)" },
 	{ "--max-parallel N",
 	    "Parallel part uploads and read-ahead requests (default: 16)" },
 	{ "--read-ahead size",

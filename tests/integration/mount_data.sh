@@ -79,6 +79,37 @@ os.close(fd)
 out = subprocess.run(["bash", "-c", "m_get \"$0\" forked", b], capture_output=True).stdout
 assert out == b"part1 part2", out' "$m/forked" "$b"
 
+	# A dup closed while the writer keeps another: nothing stored yet (a
+	# shell's `cmd > f` closes the first descriptor after dup2, and an
+	# empty object would show in between); the last close uploads.  With
+	# a second open of the file, or only an O_PATH descriptor left, the
+	# close is the handle's last and uploads at once.
+	t_check "$srv: closing a dup stores nothing; the writer's last close does" python3 -c '
+import os, subprocess, sys
+m, b = sys.argv[1], sys.argv[2]
+def get(k):
+    r = subprocess.run(["bash", "-c", "m_get \"$0\" \"$1\"", b, k], capture_output=True)
+    return r.stdout if r.returncode == 0 else None
+fd = os.open(m + "/dup", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+d = os.dup(fd)
+os.close(fd)
+assert get("dup") is None, "stored when a dup closed"
+os.write(d, b"via dup")
+os.close(d)
+assert get("dup") == b"via dup", get("dup")
+fd = os.open(m + "/two", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+r = os.open(m + "/two", os.O_RDONLY)
+os.write(fd, b"two opens")
+os.close(fd)
+assert get("two") == b"two opens", get("two")
+os.close(r)
+fd = os.open(m + "/opath", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+p = os.open(m + "/opath", os.O_PATH)
+os.write(fd, b"o_path")
+os.close(fd)
+assert get("opath") == b"o_path", get("opath")
+os.close(p)' "$m" "$b"
+
 	# Objects changed behind the mount are seen at once despite 5m TTLs.
 	printf 'v1' >"$m/ext"
 	cat "$m/ext" >/dev/null

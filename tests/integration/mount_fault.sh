@@ -37,7 +37,7 @@ if ! t_start_moto || ! t_start_proxy "$S3_ENDPOINT"; then
 	exit 1
 fi
 export PROXY_ENDPOINT
-export -f t_fault
+export -f t_fault t_fault_log
 t_mkbucket fault-bkt
 printf 'old' >"$T_TMP/old"
 m_put fault-bkt kept "$T_TMP/old"
@@ -52,6 +52,13 @@ if ! m_mount fault fault-bkt --http-timeout 5s; then
 fi
 m=$MNT
 t_check "a file reads through the proxy" bash -c '[ "$(cat "$1/kept")" = old ]' bash "$m"
+
+# A shell redirect (open, dup2 onto 1, close the first, write, close) is
+# one PUT: the close of the first descriptor is not the writer's last.
+t_fault_clear
+t_check "echo > file stores the file in one PUT, no empty one first" bash -c '
+	echo redirected >"$1/redir" && m_get fault-bkt redir | grep -qx redirected &&
+	[ "$(t_fault_log | grep -c "^PUT	/fault-bkt/redir	")" = 1 ]' bash "$m"
 
 # Every PUT fails (500 after all retries): close() must say so.
 t_fault 500:1000 method=PUT

@@ -210,6 +210,44 @@ test_flush_by_opener_only(void **state)
 	h_free(h);
 }
 
+static bool
+holds_yes(const struct fs_ctx *x, uint64_t ino)
+{
+	(void)x;
+	(void)ino;
+	return true;
+}
+
+static void
+test_flush_dup_left(void **state)
+{
+	struct h *h = h_new(NULL);
+	struct fs_ctx x = ctx_pid(100);
+	uint64_t ino, fh, rfh;
+
+	(void)state;
+	x.holds = holds_yes;
+	/* `echo hi > f`: the first descriptor closes, its dup stays open. */
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_CREAT, &ino, &fh), 0);
+	assert_int_equal(fs_flush(h->fs, &x, ino, fh), 0);
+	assert_obj(h, "f", NULL);
+	assert_int_equal(h_pwrite(h, ino, fh, "hi", 0), 0);
+	assert_int_equal(fs_flush(h->fs, &x, ino, fh), 0);
+	assert_obj(h, "f", NULL);
+	assert_int_equal(h_close(h, ino, fh), 0); /* the last descriptor */
+	assert_obj(h, "f", "hi");
+	/* Two handles: a descriptor left may be the other open, whose close
+	 * would not upload; this close does. */
+	assert_int_equal(h_open(h, "f", O_WRONLY | O_TRUNC, &ino, &fh), 0);
+	assert_int_equal(h_open(h, "f", O_RDONLY, &ino, &rfh), 0);
+	assert_int_equal(h_pwrite(h, ino, fh, "x", 0), 0);
+	assert_int_equal(fs_flush(h->fs, &x, ino, fh), 0);
+	assert_obj(h, "f", "x");
+	fs_release(h->fs, &x, ino, fh);
+	assert_int_equal(h_close(h, ino, rfh), 0);
+	h_free(h);
+}
+
 static void
 test_fsync(void **state)
 {
@@ -478,6 +516,7 @@ main(void)
 		cmocka_unit_test(test_goofys_without_staging),
 		cmocka_unit_test(test_upload_error_at_close),
 		cmocka_unit_test(test_flush_by_opener_only),
+		cmocka_unit_test(test_flush_dup_left),
 		cmocka_unit_test(test_fsync),
 		cmocka_unit_test(test_read_own_stream),
 		cmocka_unit_test(test_unlink_while_writing),
