@@ -129,11 +129,13 @@ part_done(void *arg)
 		s->spare = j->buf;
 		s->spare_cap = j->cap;
 	}
+	/* Given back before the waiters see the part done: once the last
+	 * handle is released, nothing is left to charge (mem_trim). */
+	if (!keep)
+		mem_put(fs, j->buf, j->cap);
 	s->inflight--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	if (!keep)
-		mem_put(fs, j->buf, j->cap);
 	free(j);
 }
 
