@@ -174,11 +174,69 @@ dir_probe_wait(struct dir_probe *d)
 	return r;
 }
 
+/* Keys and prefixes one lookup LIST asks for (see probe_list). */
+#define PROBE_LIST_MAX 50
+
+/*
+ * "key" and "key/" in one LIST (prefix "key", delimiter "/"), where
+ * goofys sends a HEAD and a LIST: "key" is the first key under that
+ * prefix, and a directory shows as the common prefix "key/".  Results
+ * come in byte order, so a short page that went past "key/" without
+ * seeing it still says "no directory"; one that stopped before it
+ * returns -EAGAIN (the caller then asks as goofys does).  The file wins, as
+ * with the HEAD.  A listing carries no metadata, so an empty file is HEADed
+ * when it may be a symlink.
+ */
+static int
+probe_list(struct fs *fs, const char *key, const char *dkey, struct probe *p)
+{
+	struct objstore_list_page pg = { 0 };
+	struct objstore_list_req q = {
+		.prefix = key, .delimiter = "/", .max_keys = PROBE_LIST_MAX
+	};
+	const struct objstore_entry *f = NULL;
+	const char *last = "";
+	bool dir = false;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = objstore_list(fs->store, &q, &pg, NULL)) != 0)
+		goto out;
+	for (size_t i = 0; i < pg.nentries; i++) {
+		if (strcmp(pg.entries[i].key, key) == 0)
+			f = &pg.entries[i];
+		if (strcmp(pg.entries[i].key, last) > 0)
+			last = pg.entries[i].key;
+	}
+	for (size_t i = 0; i < pg.nprefixes; i++) {
+		dir = dir || strcmp(pg.prefixes[i], dkey) == 0;
+		if (strcmp(pg.prefixes[i], last) > 0)
+			last = pg.prefixes[i];
+	}
+	if (f != NULL && fs->cfg.enable_symlinks && f->size == 0) {
+		r = fs_probe_head(fs, key, p);
+	} else if (f != NULL) {
+		p->type = IT_REG;
+		p->size = f->size;
+		p->mtime = f->mtime;
+		memcpy(p->etag, f->etag, sizeof(p->etag));
+	} else if (dir) {
+		p->type = IT_DIR;
+		p->mtime = fs->mount_time;
+	} else {
+		r = pg.truncated && strcmp(last, dkey) < 0 ? -EAGAIN : -ENOENT;
+	}
+out:
+	objstore_list_page_release(&pg);
+	return r;
+}
+
 /*
  * HEAD "key", and "key/" as a directory; the file's answer wins unless it
- * is -ENOENT.  Both go out at once (as goofys's lookup does) unless the
- * caller expects a file (`file_likely`: one HEAD answers it, the other
- * request would be wasted) or --cheap serialises them.
+ * is -ENOENT.  A name not known as a file is one LIST (probe_list).  With
+ * no_implicit_dir the two HEADs go out at once, unless the caller expects
+ * a file (`file_likely`: one HEAD answers it, the other request would be
+ * wasted) or --cheap serialises them.
  */
 static int
 probe_name(struct fs *fs, const char *key, bool file_likely, struct probe *p)
@@ -192,6 +250,16 @@ probe_name(struct fs *fs, const char *key, bool file_likely, struct probe *p)
 		dkey = xmalloc(kl + 2);
 		memcpy(dkey, key, kl);
 		memcpy(dkey + kl, "/", 2);
+	}
+	if (!file_likely && !fs->cfg.no_implicit_dir && !fs->cfg.cheap &&
+	    dkey != NULL) {
+		/* A failed LIST (a policy without s3:ListBucket) falls back
+		 * to the HEAD, as does a page too short to tell. */
+		r = probe_list(fs, key, dkey, p);
+		if (r == 0 || r == -ENOENT || r == -EINTR) {
+			free(dkey);
+			return r;
+		}
 	}
 	if (!file_likely && !fs->cfg.cheap && dkey != NULL)
 		d = dir_probe_start(fs, dkey);
