@@ -617,7 +617,7 @@ if mounts:
 legend = {
     "raw": "raw: curl through the same proxy; write: one unsigned PUT of the data from a local file (no generation, no md5); read: one GET into md5sum; first byte: a GET of 2 bytes.",
     "raw mpu": "raw mpu: curl through the same proxy, a multipart upload of the same local file split beforehand into 8 MiB parts, 8 at a time, then the completion, at which s3rver reads and copies every part again: the server's ceiling for a client that streams (a file system does not know the size before close).",
-    "s3 cp": "s3 cp: `roma s3 cp` of the same local file (signed, multipart, its default 8 MiB parts 8 at a time), and to stdout into md5sum: roma's S3 client without FUSE.",
+    "s3 cp": "s3 cp: `roma s3 cp` of the same local file (multipart, its default 8 MiB parts 8 at a time; payloads unsigned, as to any loopback endpoint), and to stdout into md5sum: roma's S3 client without FUSE.",
     "gen+s3 cp": "gen+s3 cp: the file systems' generator and md5 (`openssl ... | tee >(md5sum)`) piped into `roma s3 cp - s3://...`: a write row without FUSE.",
     "local": "local: no S3; write: the generator and md5 alone (`openssl ... | tee >(md5sum) | cat > /dev/null`, cat in the place of the file systems' dd); read: md5sum of the data from the page cache.",
 }
