@@ -368,7 +368,9 @@ serve(struct mount_run *m, struct rerr *e)
 	fo.mountpoint = m->o.mountpoint;
 	fo.options = opts;
 	fo.debug = m->o.debug_fuse || m->o.debug;
-	fo.max_threads = 0;
+	/* libfuse's 10 would let ten ops stalled on S3 hold up every other
+	 * request, INTERRUPTs included; threads start only when needed. */
+	fo.max_threads = 64;
 	fo.ready = on_ready;
 	fo.ready_arg = m;
 	r = fuseop_main(fs, &fo, e);

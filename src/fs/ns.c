@@ -5,6 +5,7 @@
  */
 #include "roma.h"
 #include "fs/fs_int.h"
+#include "util/cancel.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -272,9 +273,11 @@ rename_dir_objects(struct fs *fs, const char *src, const char *dst)
 {
 	struct objstore_list_req q = { .prefix = src };
 	struct dir_copy c = { .fs = fs, .slen = strlen(src), .dst = dst };
+	struct cancel *was;
 	int r;
 
 	r = objstore_list_all(fs->store, &q, copy_page, &c, NULL);
+	was = cancel_watch(NULL); /* all copied: the sources go, as above */
 	for (size_t i = 0; r == 0 && i < c.n; i += OBJSTORE_PAGE_MAX) {
 		size_t k =
 		    c.n - i < OBJSTORE_PAGE_MAX ? c.n - i : OBJSTORE_PAGE_MAX;
@@ -284,9 +287,22 @@ rename_dir_objects(struct fs *fs, const char *src, const char *dst)
 		    fs->store, (const char *const *)c.done + i, k, errs, NULL);
 		free(errs);
 	}
+	cancel_watch(was);
 	for (size_t i = 0; i < c.n; i++)
 		free(c.done[i]);
 	free(c.done);
+	return r;
+}
+
+/* The source of a rename whose copy is made: not cancelled, so a caller
+ * that gives up now never leaves the file in both places. */
+static int
+delete_source(struct fs *fs, const char *key)
+{
+	struct cancel *was = cancel_watch(NULL);
+	int r = objstore_delete(fs->store, key, NULL);
+
+	cancel_watch(was);
 	return r;
 }
 
@@ -360,7 +376,7 @@ rename_store(
 		 * and rename moves whatever is there now. */
 		r = fs_copy_object(fs, from, to, in->size, NULL);
 		if (r == 0)
-			r = objstore_delete(fs->store, from, NULL);
+			r = delete_source(fs, from);
 	}
 	free(from);
 	free(to);

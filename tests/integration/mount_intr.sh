@@ -106,7 +106,7 @@ sys.exit("close() reported success for an upload the store never got")' \
 	"$m/held1" "$T_TMP/new"
 t_check "Ctrl-C stops cp at a held close() within 5 s" \
 	within 5 timeout -s INT 2 cp "$T_TMP/new" "$m/held2"
-# A multipart stream (5 MiB parts, sent while cp writes): its parts are
+# A multipart stream (8 MiB parts, sent while cp writes): its parts are
 # held; the interrupted close() makes them give up and aborts the upload.
 head -c 12000000 /dev/urandom >"$T_TMP/large"
 t_check "Ctrl-C stops cp of a multipart file with held parts within 5 s" \
@@ -121,6 +121,36 @@ t_check "the multipart upload was aborted" bash -c '
 t_check "a new upload works right after" \
 	within 10 cp "$T_TMP/new" "$m/after"
 t_check "... and holds the bytes" m_same "$T_TMP/new" intr-bkt after
+# A rename interrupted after its copy: the source's DELETE still goes, so
+# the file is moved, never left in both places.
+m_put intr-bkt ren-src "$T_TMP/small"
+t_fault "hold:1:3" method=DELETE
+t_check "Ctrl-C during a rename's DELETE: back once it is done" \
+	within 8 timeout -s INT 1 mv "$m/ren-src" "$m/ren-dst"
+t_fault pass
+t_check "... and the file was moved, not left in both places" bash -c '
+	! m_exists intr-bkt ren-src && m_same "$1" intr-bkt ren-dst' bash "$T_TMP/small"
+
+# Twelve reads stalled at once do not hold up the next request: libfuse's
+# default of 10 worker threads would (INTERRUPTs queue behind them too).
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+	m_put intr-bkt "hw$i" "$T_TMP/small"
+done
+t_fault "hold:1000:20" "method=GET&match=/intr-bkt/hw"
+cats=()
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+	cat "$m/hw$i" >/dev/null 2>&1 &
+	cats+=("$!")
+done
+sleep 2
+t_check "a read goes through while 12 others are stalled" within 5 cmp "$T_TMP/small" "$m/small"
+start=$(date +%s)
+kill -TERM "${cats[@]}" 2>/dev/null # background jobs ignore SIGINT
+wait "${cats[@]}"
+t_check "... and the 12 stalled readers stop on SIGTERM within 10 s" \
+	[ $(($(date +%s) - start)) -le 10 ]
+t_fault pass
+
 t_check "the daemon logged no retry give-up for the interrupts" \
 	bash -c '! grep -q "giving up" "$1"' bash "$T_TMP/intr.log"
 t_check "unmount" m_umount "$m"
