@@ -30,13 +30,21 @@ struct http_client {
 	CURLSH *share;
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	pthread_mutex_t pool_lock;
-	CURL **pool;
+	struct conn *pool;
 	unsigned npool, pool_size;
+};
+
+/* A pooled handle, and the multi handle that runs it when its caller may
+ * give up (made on first need); each keeps its own live connections. */
+struct conn {
+	CURL *h;
+	CURLM *m;
 };
 
 /* One transfer's state, seen by the callbacks. */
 struct xfer {
 	CURL *h;
+	CURLM *m;
 	const struct http_req *req;
 	struct http_resp *resp;
 	uint64_t off;   /* bytes of a memory body sent */
@@ -147,8 +155,12 @@ http_client_free(struct http_client *c)
 
 	if (c == NULL)
 		return;
-	while (c->npool > 0)
-		curl_easy_cleanup(c->pool[--c->npool]);
+	while (c->npool > 0) {
+		c->npool--;
+		curl_easy_cleanup(c->pool[c->npool].h);
+		if (c->pool[c->npool].m)
+			curl_multi_cleanup(c->pool[c->npool].m);
+	}
 	if (c->share)
 		curl_share_cleanup(c->share);
 	for (i = 0; i < ARRAY_SIZE(c->locks); i++)
@@ -160,31 +172,40 @@ http_client_free(struct http_client *c)
 	free(c);
 }
 
-static CURL *
-acquire(struct http_client *c)
+static int
+acquire(struct http_client *c, struct xfer *x)
 {
-	CURL *h = NULL;
+	struct conn k = { NULL, NULL };
 
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->npool > 0)
-		h = c->pool[--c->npool];
+		k = c->pool[--c->npool];
 	pthread_mutex_unlock(&c->pool_lock);
-	return h ? h : curl_easy_init();
+	if (k.h == NULL)
+		k.h = curl_easy_init();
+	x->h = k.h;
+	x->m = k.m;
+	return k.h != NULL ? 0 : -ENOMEM;
 }
 
 /* Back to the pool with its live connection; options are set afresh. */
 static void
-release(struct http_client *c, CURL *h)
+release(struct http_client *c, struct xfer *x)
 {
-	curl_easy_reset(h);
+	struct conn k = { x->h, x->m };
+
+	curl_easy_reset(k.h);
 	pthread_mutex_lock(&c->pool_lock);
 	if (c->npool < c->pool_size) {
-		c->pool[c->npool++] = h;
-		h = NULL;
+		c->pool[c->npool++] = k;
+		k.h = NULL;
 	}
 	pthread_mutex_unlock(&c->pool_lock);
-	if (h)
-		curl_easy_cleanup(h);
+	if (k.h == NULL)
+		return;
+	curl_easy_cleanup(k.h);
+	if (k.m)
+		curl_multi_cleanup(k.m);
 }
 
 void
@@ -579,12 +600,51 @@ header_list(const char *const *headers)
 	return l;
 }
 
+/*
+ * The transfer of a caller that may give up (util/cancel.h), through the
+ * multi interface: the flag is checked every HTTP_POLL_MS even while the
+ * connection is idle, where curl_easy_perform's progress callback runs
+ * once a second.
+ */
+#define HTTP_POLL_MS 50
+
+static CURLcode
+perform_cancellable(struct xfer *x)
+{
+	CURLcode rc = CURLE_RECV_ERROR;
+	CURLMcode mc;
+	CURLMsg *msg;
+	int running = 1, left;
+
+	if (x->m == NULL && (x->m = curl_multi_init()) == NULL)
+		return CURLE_OUT_OF_MEMORY;
+	if (curl_multi_add_handle(x->m, x->h) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (running) {
+		mc = curl_multi_perform(x->m, &running);
+		if (mc == CURLM_OK && running)
+			mc = curl_multi_poll(x->m, NULL, 0, HTTP_POLL_MS, NULL);
+		if (mc != CURLM_OK)
+			break;
+		if (running && cancel_requested()) {
+			x->cancelled = true;
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+	}
+	while ((msg = curl_multi_info_read(x->m, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			rc = msg->data.result;
+	curl_multi_remove_handle(x->m, x->h);
+	return rc;
+}
+
 int
 http_do(struct http_client *c, const struct http_req *req,
     struct http_resp *resp, struct rerr *e)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct xfer x = { NULL, req, resp, 0, 0, false };
+	struct xfer x = { NULL, NULL, req, resp, 0, 0, false };
 	struct curl_slist *hl = NULL;
 	CURLcode rc;
 	long status = 0;
@@ -595,11 +655,12 @@ http_do(struct http_client *c, const struct http_req *req,
 	buf_init(&resp->body, req->body_max ? req->body_max : BODY_MAX);
 	if (cancel_requested())
 		return rerr_set(e, -EINTR, "interrupted: the caller gave up");
-	if ((x.h = acquire(c)) == NULL)
+	if (acquire(c, &x) != 0)
 		return rerr_set(e, -ENOMEM, "http: curl_easy_init failed");
 	hl = header_list(req->headers);
 	setup(c, x.h, &x, hl, errbuf);
-	rc = curl_easy_perform(x.h);
+	rc = cancel_current() != NULL ? perform_cancellable(&x)
+	                              : curl_easy_perform(x.h);
 	if (rc != CURLE_OK) {
 		r = fail(c, &x, rc, errbuf, e);
 		goto out;
@@ -608,7 +669,7 @@ http_do(struct http_client *c, const struct http_req *req,
 	resp->status = (int)status;
 out:
 	curl_slist_free_all(hl);
-	release(c, x.h);
+	release(c, &x);
 	return r;
 }
 
