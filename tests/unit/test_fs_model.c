@@ -11,7 +11,9 @@
 #define MAXK 64
 
 static const char *const dirs[] = { "", "a/", "a/b/", "c/" };
-static const char *const fnames[] = { "x", "y", "z" };
+/* "x.1" and "a.1" sort between "x" and "x/", "a" and "a/": a lookup's
+ * LIST (prefix NAME) sees them beside the name it asks about. */
+static const char *const fnames[] = { "x", "y", "z", "x.1", "a.1" };
 
 struct model {
 	char *key[MAXK];
@@ -78,10 +80,15 @@ m_dir_empty(struct model *m, const char *d)
 	return true;
 }
 
+/* By name: a directory's "a/" sorts as "a", before "a.1", as readdir. */
 static int
-cmp_str(const void *a, const void *b)
+cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t xl = strcspn(x, "/"), yl = strcspn(y, "/");
+	int c = strncmp(x, y, xl < yl ? xl : yl);
+
+	return c != 0 ? c : (xl > yl) - (xl < yl);
 }
 
 /* What ls of `d` shows: "x a/" style, sorted by name. */
@@ -108,7 +115,7 @@ m_ls(struct model *m, const char *d)
 		if (!dup)
 			names[n++] = strdup(nm);
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		strcat(out, i ? " " : "");
 		strcat(out, names[i]);
@@ -247,7 +254,8 @@ step(struct h *h, struct model *m, unsigned *seed, bool exact)
 		if (m_find(m, key) < 0 || walk(h, key, NULL) != 0)
 			break;
 		{
-			const char *to = fnames[rand_r(seed) % 3];
+			const char *to =
+			    fnames[rand_r(seed) % ARRAY_SIZE(fnames)];
 			char tkey[64];
 			int i;
 
