@@ -277,7 +277,8 @@ rename_dir_objects(struct fs *fs, const char *src, const char *dst)
 	int r;
 
 	r = objstore_list_all(fs->store, &q, copy_page, &c, NULL);
-	was = cancel_watch(NULL); /* all copied: the sources go, as above */
+	was =
+	    cancel_watch(NULL); /* all copied: the sources go (delete_source) */
 	for (size_t i = 0; r == 0 && i < c.n; i += OBJSTORE_PAGE_MAX) {
 		size_t k =
 		    c.n - i < OBJSTORE_PAGE_MAX ? c.n - i : OBJSTORE_PAGE_MAX;

@@ -354,24 +354,6 @@ seek_cb(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-/* curl calls this at least about once a second, even while nothing
- * moves: how a stalled transfer notices that its caller gave up. */
-static int
-progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-    curl_off_t ulnow)
-{
-	struct xfer *x = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	if (!cancel_requested())
-		return 0;
-	x->cancelled = true;
-	return 1; /* CURLE_ABORTED_BY_CALLBACK */
-}
-
 static void
 set_trust(CURL *h, const struct tls_ca *ca)
 {
@@ -445,11 +427,6 @@ setup(struct http_client *c, CURL *h, struct xfer *x, struct curl_slist *hl,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
 	set_trust(h, &c->ca);
 	set_method(h, x);
-	if (cancel_current() != NULL) {
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	}
 	if (log_on(LOG_LEVEL_TRACE, LOG_HTTP)) {
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);

@@ -91,6 +91,19 @@ m_same() {
 	m_get "$2" "$3" | cmp -s "$1" -
 }
 
+# m_random_reads LOCAL MOUNTED N: N preads at random offsets and lengths of
+# MOUNTED return LOCAL's bytes.
+m_random_reads() {
+	python3 -c '
+import os, random, sys
+a = open(sys.argv[1], "rb").read()
+fd = os.open(sys.argv[2], os.O_RDONLY)
+for _ in range(int(sys.argv[3])):
+    off = random.randrange(len(a)); n = random.randrange(1, 300000)
+    assert os.pread(fd, n, off) == a[off:off + n], off
+os.close(fd)' "$@"
+}
+
 # m_rss PID: the process's peak resident set, in KiB.
 m_rss() {
 	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null
