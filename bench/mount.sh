@@ -82,7 +82,7 @@ want() {
 	for g in "${ONLY_G[@]}"; do
 		case $g in
 		create | create_parallel | rm | rm_parallel) g=files ;;
-		write | read | ttfb) g=big ;;
+		write | write_file | read | ttfb) g=big ;;
 		esac
 		[ "$g" = "$1" ] && return 0
 	done
@@ -319,6 +319,13 @@ write_md5() {
 	gen_md5 dd of=largefile bs=1M status=none || return 1
 	sync
 }
+# The same bytes from a local file already in the page cache: the file
+# system's share of a write, without the generator's CPU (the columns raw,
+# raw mpu and s3 cp write this file too).
+write_file() {
+	dd if="$T_TMP/raw" of=largefile bs=1M status=none || return 1
+	sync
+}
 read_md5() {
 	[ "$(md5sum <largefile | cut -d' ' -f1)" = "$(cat "$T_TMP/md5.write")" ]
 }
@@ -391,7 +398,7 @@ gen_s3cp_put() {
 export MB NFILES T_TMP EP ROMA
 export -f create_files rm_files create_files_parallel rm_files_parallel \
     create_n_parallel ls_files create_tree_parallel find_files gen_data \
-    gen_md5 write_md5 read_md5 read_first_byte local_gen local_md5 raw_put \
+    gen_md5 write_md5 write_file read_md5 read_first_byte local_gen local_md5 raw_put \
     raw_mpu_put raw_mpu_xml raw_get_md5 raw_first_byte s3cp_put s3cp_get_md5 gen_s3cp_put
 
 # fresh_run FS BUCKET DIR SUBDIR OP ITER CMD...: mount, time CMD in SUBDIR,
@@ -460,6 +467,9 @@ run_big() {
 		drop_caches
 		timed "$fs" write "$it" write_md5 || continue
 		drop_caches
+		cat "$T_TMP/raw" >/dev/null
+		timed "$fs" write_file "$it" write_file
+		drop_caches
 		timed "$fs" read "$it" read_md5
 		drop_caches
 		timed "$fs" ttfb "$it" read_first_byte
@@ -510,8 +520,6 @@ run_fs() {
 run_raw() {
 	local it
 	FSPID=
-	gen_data >"$T_TMP/raw"
-	md5sum <"$T_TMP/raw" | cut -d' ' -f1 >"$T_TMP/md5.raw"
 	curl -fsS -X PUT "$RAW/bench-raw" >/dev/null
 	mkdir -p "$T_TMP/parts"
 	split -b 8388608 -d -a 4 "$T_TMP/raw" "$T_TMP/parts/p"
@@ -523,10 +531,10 @@ run_raw() {
 		timed local read "$it" local_md5
 		drop_caches
 		cat "$T_TMP/raw" >/dev/null
-		timed raw write "$it" raw_put
+		timed raw write_file "$it" raw_put
 		drop_caches
 		cat "$T_TMP"/parts/p* >/dev/null
-		timed "raw mpu" write "$it" raw_mpu_put
+		timed "raw mpu" write_file "$it" raw_mpu_put
 		drop_caches
 		timed raw read "$it" raw_get_md5
 		drop_caches
@@ -534,7 +542,7 @@ run_raw() {
 		drop_caches
 		cat "$T_TMP/raw" >/dev/null
 		[ -x "$ROMA" ] || continue
-		timed "s3 cp" write "$it" s3cp_put
+		timed "s3 cp" write_file "$it" s3cp_put
 		drop_caches
 		timed "s3 cp" read "$it" s3cp_get_md5
 		drop_caches
@@ -543,6 +551,11 @@ run_raw() {
 	rm -rf "$T_TMP/raw" "$T_TMP/parts"
 }
 
+# The local file of the rows "from a file" and the columns without FUSE.
+if want big || want raw; then
+	gen_data >"$T_TMP/raw"
+	md5sum <"$T_TMP/raw" | cut -d' ' -f1 >"$T_TMP/md5.raw"
+fi
 for fs in "${FSES[@]}"; do
 	case $fs in
 	roma) [ -x "$ROMA" ] || { say "no $ROMA"; continue; } ;;
@@ -575,6 +588,7 @@ ops = [("create", f"Create {nfiles} files", int(nfiles)),
        ("ls", f"ls with {nls} files", 1),
        ("find", "find with 820 entries", 1),
        ("write", f"Write {mb} MB", 1),
+       ("write_file", f"Write {mb} MB from a file", 1),
        ("read", f"Read {mb} MB", 1),
        ("ttfb", "Time to 1st byte", 1)]
 have = [f for f in cols if any(k[0] == f for k in rows) or any(k[0] == f for k in failed)]
@@ -615,13 +629,15 @@ if mounts:
               " | ".join(f"{int(rows[(f, 'rss')][0][0]) // 1024} MiB" if (f, 'rss') in rows else "n/a"
                          for f in mounts) + " |"]
 legend = {
-    "raw": "raw: curl through the same proxy; write: one unsigned PUT of the data from a local file (no generation, no md5); read: one GET into md5sum; first byte: a GET of 2 bytes.",
+    "from a file": "Write ... from a file: `dd` of the same bytes from a local file already in the page cache, then `sync`: the row to compare with raw, raw mpu and s3 cp, which write that file too. Write (the goofys row) generates the bytes and their md5 on the fly, as gen+s3 cp and local do.",
+    "raw": "raw: curl through the same proxy; write from a file: one unsigned PUT of the local file (no generation, no md5); read: one GET into md5sum; first byte: a GET of 2 bytes.",
     "raw mpu": "raw mpu: curl through the same proxy, a multipart upload of the same local file split beforehand into 8 MiB parts, 8 at a time, then the completion, at which s3rver reads and copies every part again: the server's ceiling for a client that streams (a file system does not know the size before close).",
     "s3 cp": "s3 cp: `roma s3 cp` of the same local file (multipart, its default 8 MiB parts 8 at a time; payloads unsigned, as to any loopback endpoint), and to stdout into md5sum: roma's S3 client without FUSE.",
     "gen+s3 cp": "gen+s3 cp: the file systems' generator and md5 (`openssl ... | tee >(md5sum)`) piped into `roma s3 cp - s3://...`: a write row without FUSE.",
     "local": "local: no S3; write: the generator and md5 alone (`openssl ... | tee >(md5sum) | cat > /dev/null`, cat in the place of the file systems' dd); read: md5sum of the data from the page cache.",
 }
-extra = [legend[c] for c in have if c in legend] + [l.rstrip("\n") for l in open(notes)]
+extra = [legend[c] for c in ["from a file"] + have
+         if c in legend and (c != "from a file" or any(o[0] == "write_file" for o in ops))] + [l.rstrip("\n") for l in open(notes)]
 if extra:
     lines += [""] + [x if x.startswith("- ") else f"- {x}" for x in extra]
 text = "\n".join(lines) + "\n"
