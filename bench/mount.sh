@@ -81,7 +81,7 @@ want() {
 	local g
 	for g in "${ONLY_G[@]}"; do
 		case $g in
-		create | create_parallel | rm | rm_parallel) g=files ;;
+		create | create_parallel | rm | rm_parallel | seen) g=files ;;
 		write | write_file | read | ttfb) g=big ;;
 		esac
 		[ "$g" = "$1" ] && return 0
@@ -284,6 +284,20 @@ create_n_parallel() (
 	for i in $(seq "$1"); do echo "$i" >"ls$i" & done
 	wait
 )
+# Not goofys's: how long a listing hides a name.  After `ls` of the
+# directory (outside the timing) a key is put beside the mount, through the
+# S3 API; then `stat` through the mount, every 10 ms, until it answers.
+seen_prep() {
+	ls >/dev/null && curl -fsS -T /etc/hostname "$EP/$1/test_dir/$2" -o /dev/null
+}
+seen_poll() {
+	local i
+	for i in $(seq 1000); do
+		stat "$1" >/dev/null 2>&1 && return 0
+		sleep 0.01
+	done
+	return 1
+}
 ls_files() {
 	[ "$(ls -1 --color=always | wc -l)" -eq "$1" ]
 }
@@ -397,7 +411,7 @@ gen_s3cp_put() {
 
 export MB NFILES T_TMP EP ROMA
 export -f create_files rm_files create_files_parallel rm_files_parallel \
-    create_n_parallel ls_files create_tree_parallel find_files gen_data \
+    create_n_parallel seen_poll ls_files create_tree_parallel find_files gen_data \
     gen_md5 write_md5 write_file read_md5 read_first_byte local_gen local_md5 raw_put \
     raw_mpu_put raw_mpu_xml raw_get_md5 raw_first_byte s3cp_put s3cp_get_md5 gen_s3cp_put
 
@@ -457,6 +471,12 @@ run_files() {
 		timed "$fs" rm "$it" rm_files
 		timed "$fs" create_parallel "$it" create_files_parallel
 		timed "$fs" rm_parallel "$it" rm_files_parallel
+		if seen_prep "bench-$fs" "new$it"; then
+			timed "$fs" seen "$it" seen_poll "new$it"
+		else
+			failed "$fs" seen "$it" "the PUT beside the mount failed"
+		fi
+		curl -fsS -X DELETE "$EP/bench-$fs/test_dir/new$it" -o /dev/null
 	done
 }
 
@@ -585,6 +605,7 @@ ops = [("create", f"Create {nfiles} files", int(nfiles)),
        ("create_parallel", f"Create {nfiles} files (parallel)", int(nfiles)),
        ("rm", f"Unlink {nfiles} files", int(nfiles)),
        ("rm_parallel", f"Unlink {nfiles} files (parallel)", int(nfiles)),
+       ("seen", "New key seen after ls", 1),
        ("ls", f"ls with {nls} files", 1),
        ("find", "find with 820 entries", 1),
        ("write", f"Write {mb} MB", 1),
@@ -629,6 +650,7 @@ if mounts:
               " | ".join(f"{int(rows[(f, 'rss')][0][0]) // 1024} MiB" if (f, 'rss') in rows else "n/a"
                          for f in mounts) + " |"]
 legend = {
+    "seen": "New key seen after ls: `ls` of the directory, then a key put beside the mount through the S3 API, then `stat` of it through the mount every 10 ms until it answers (not goofys's; the PUT is outside the timing): how long the mount's listing cache hides a new name.",
     "from a file": "Write ... from a file: `dd` of the same bytes from a local file already in the page cache, then `sync`: the row to compare with raw, raw mpu and s3 cp, which write that file too. Write (the goofys row) generates the bytes and their md5 on the fly, as gen+s3 cp and local do.",
     "raw": "raw: curl through the same proxy; write from a file: one unsigned PUT of the local file (no generation, no md5); read: one GET into md5sum; first byte: a GET of 2 bytes.",
     "raw mpu": "raw mpu: curl through the same proxy, a multipart upload of the same local file split beforehand into 8 MiB parts, 8 at a time, then the completion, at which s3rver reads and copies every part again: the server's ceiling for a client that streams (a file system does not know the size before close).",
@@ -636,8 +658,10 @@ legend = {
     "gen+s3 cp": "gen+s3 cp: the file systems' generator and md5 (`openssl ... | tee >(md5sum)`) piped into `roma s3 cp - s3://...`: a write row without FUSE.",
     "local": "local: no S3; write: the generator and md5 alone (`openssl ... | tee >(md5sum) | cat > /dev/null`, cat in the place of the file systems' dd); read: md5sum of the data from the page cache.",
 }
-extra = [legend[c] for c in ["from a file"] + have
-         if c in legend and (c != "from a file" or any(o[0] == "write_file" for o in ops))] + [l.rstrip("\n") for l in open(notes)]
+row_notes = {"seen": "seen", "from a file": "write_file"}  # legend: row
+extra = ([legend[k] for k, op in row_notes.items() if any(o[0] == op for o in ops)]
+         + [legend[c] for c in have if c in legend]
+         + [l.rstrip("\n") for l in open(notes)])
 if extra:
     lines += [""] + [x if x.startswith("- ") else f"- {x}" for x in extra]
 text = "\n".join(lines) + "\n"
