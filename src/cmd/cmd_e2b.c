@@ -9,7 +9,6 @@
 #include "net/http.h"
 #include "util/dotenv.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/xmem.h"
@@ -484,7 +483,7 @@ cmd_e2b_print_py(const struct json *j)
 {
 	struct buf b = BUF_INIT;
 
-	jsondoc_print_py(j, &b);
+	json_print_py(j, &b);
 	buf_addc(&b, '\n');
 	fwrite(b.ptr, 1, b.len, stdout);
 	buf_release(&b);

@@ -8,8 +8,6 @@
 #include "cmd/cmd_e2b.h"
 #include "e2b/interp.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/time.h"
 #include "util/xmem.h"
 
@@ -82,7 +80,7 @@ print_transfer(struct e2b_ctx *c, const char *verb, const char *local,
 		json_add_str(j, "remote_path", remote);
 		json_add_str(j, "local_path", local);
 	}
-	jsondoc_add_int(j, "size_bytes", (int64_t)size);
+	json_add_int(j, "size_bytes", (int64_t)size);
 	json_add_str(j, "sandbox_id", c->sbx.id);
 	cmd_e2b_print_py(j);
 	json_free(j);
@@ -169,14 +167,14 @@ ls(struct e2b_ctx *c, const char *dir)
 	r = e2b_fs_list(&c->dp, dir, c->o.depth, &entries, &c->e);
 	if (r == 0 && c->o.json)
 		cmd_e2b_print_py(entries);
-	for (i = 0; r == 0 && !c->o.json && i < jsondoc_len(entries); i++) {
-		en = jsondoc_at(entries, i);
+	for (i = 0; r == 0 && !c->o.json && i < json_len(entries); i++) {
+		en = json_at(entries, i);
 		size = 0;
-		jsondoc_int(en, "size", &size);
-		printf("%s %10lld %s\n", type_char(jsonget_str(en, "type")),
+		json_get_int(en, "size", &size);
+		printf("%s %10lld %s\n", type_char(json_get_str(en, "type")),
 		    (long long)size,
-		    jsonget_str(en, "path") ? jsonget_str(en, "path")
-		                            : jsonget_str(en, "name"));
+		    json_get_str(en, "path") ? json_get_str(en, "path")
+		                             : json_get_str(en, "name"));
 	}
 	json_free(entries);
 	return r;

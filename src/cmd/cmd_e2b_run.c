@@ -8,8 +8,6 @@
 #include "e2b/ndjson.h"
 #include "e2b/text.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -152,14 +150,14 @@ print_execution(struct e2b_ctx *c, const struct e2b_exec *x)
 	size_t i;
 
 	json_add_bool(j, "success", true);
-	res = jsondoc_add_array(j, "results");
-	for (i = 0; i < jsondoc_len(x->results); i++) {
+	res = json_add_array(j, "results");
+	for (i = 0; i < json_len(x->results); i++) {
 		buf_reset(&tmp);
-		jsondoc_push_str(
-		    res, e2b_result_text(jsondoc_at(x->results, i), &tmp));
+		json_push_str(
+		    res, e2b_result_text(json_at(x->results, i), &tmp));
 	}
-	jsondoc_add(j, "stdout", jsondoc_dup(x->out));
-	jsondoc_add(j, "stderr", jsondoc_dup(x->err));
+	json_add(j, "stdout", json_dup(x->out));
+	json_add(j, "stderr", json_dup(x->err));
 	json_add_str(j, "error", err);
 	json_add_str(j, "sandbox_id", c->sbx.id);
 	add_notice(c, j);
@@ -175,10 +173,9 @@ print_stream_end(const struct e2b_exec *x)
 	struct buf tmp = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < jsondoc_len(x->results); i++) {
+	for (i = 0; i < json_len(x->results); i++) {
 		buf_reset(&tmp);
-		printf(
-		    "%s\n", e2b_result_text(jsondoc_at(x->results, i), &tmp));
+		printf("%s\n", e2b_result_text(json_at(x->results, i), &tmp));
 	}
 	buf_release(&tmp);
 	if (x->err_name)

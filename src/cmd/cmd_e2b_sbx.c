@@ -4,8 +4,6 @@
 #include "roma.h"
 #include "cmd/cmd_e2b.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -36,12 +34,10 @@ show_sandbox(const struct e2b_ctx *c, const struct e2b_sandbox *s)
 		printf("end_at: %s\n", s->end_at);
 	if (s->envd_version)
 		printf("envd_version: %s\n", s->envd_version);
-	md = jsondoc_get(s->info, "metadata");
-	for (i = 0; i < jsondoc_len(md); i++)
-		printf("metadata.%s: %s\n", jsondoc_key(jsondoc_at(md, i)),
-		    jsondoc_str(jsondoc_at(md, i))
-		        ? jsondoc_str(jsondoc_at(md, i))
-		        : "");
+	md = json_get(s->info, "metadata");
+	for (i = 0; i < json_len(md); i++)
+		printf("metadata.%s: %s\n", json_key(json_at(md, i)),
+		    json_str(json_at(md, i)) ? json_str(json_at(md, i)) : "");
 }
 
 /*
@@ -118,15 +114,16 @@ list_text(const struct json *arr)
 	const struct json *s;
 	size_t i;
 
-	for (i = 0; i < jsondoc_len(arr); i++) {
-		s = jsondoc_at(arr, i);
-		printf("%s\t%s\t%s\t%s\t%s\n", jsonget_str(s, "sandboxID"),
-		    jsonget_str(s, "templateID") ? jsonget_str(s, "templateID")
+	for (i = 0; i < json_len(arr); i++) {
+		s = json_at(arr, i);
+		printf("%s\t%s\t%s\t%s\t%s\n", json_get_str(s, "sandboxID"),
+		    json_get_str(s, "templateID")
+		        ? json_get_str(s, "templateID")
+		        : "-",
+		    json_get_str(s, "state") ? json_get_str(s, "state") : "-",
+		    json_get_str(s, "startedAt") ? json_get_str(s, "startedAt")
 		                                 : "-",
-		    jsonget_str(s, "state") ? jsonget_str(s, "state") : "-",
-		    jsonget_str(s, "startedAt") ? jsonget_str(s, "startedAt")
-		                                : "-",
-		    jsonget_str(s, "endAt") ? jsonget_str(s, "endAt") : "-");
+		    json_get_str(s, "endAt") ? json_get_str(s, "endAt") : "-");
 	}
 }
 
@@ -134,11 +131,11 @@ list_text(const struct json *arr)
 static struct json *
 first(const struct json *arr, size_t n)
 {
-	struct json *out = jsondoc_new_array();
+	struct json *out = json_new_array();
 	size_t i;
 
-	for (i = 0; i < n && i < jsondoc_len(arr); i++)
-		jsondoc_push(out, jsondoc_dup(jsondoc_at(arr, i)));
+	for (i = 0; i < n && i < json_len(arr); i++)
+		json_push(out, json_dup(json_at(arr, i)));
 	return out;
 }
 
@@ -148,7 +145,7 @@ static int
 list(struct e2b_ctx *c)
 {
 	struct e2b_list q = { 0 };
-	struct json *arr = jsondoc_new_array(), *cut;
+	struct json *arr = json_new_array(), *cut;
 	struct buf next = BUF_INIT;
 	unsigned cap = c->o.limit;
 	char *tok = NULL;
@@ -158,7 +155,7 @@ list(struct e2b_ctx *c)
 	q.metadata = c->o.metadata;
 	q.state = c->o.state;
 	do {
-		have = jsondoc_len(arr);
+		have = json_len(arr);
 		if (cap)
 			q.limit =
 			    cap - have < 100 ? (unsigned)(cap - have) : 100;
@@ -166,8 +163,8 @@ list(struct e2b_ctx *c)
 		r = e2b_api_list(&c->api, &q, arr, &next, &c->e);
 		free(tok);
 		tok = next.len > 0 ? xstrdup(next.ptr) : NULL;
-	} while (r == 0 && tok != NULL && (!cap || jsondoc_len(arr) < cap));
-	if (r == 0 && cap && jsondoc_len(arr) > cap) {
+	} while (r == 0 && tok != NULL && (!cap || json_len(arr) < cap));
+	if (r == 0 && cap && json_len(arr) > cap) {
 		cut = first(arr, cap);
 		json_free(arr);
 		arr = cut;

@@ -5,8 +5,6 @@
 #include "cmd/cmd_e2b.h"
 #include "e2b/interp.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/time.h"
 #include "util/xmem.h"
 
@@ -61,11 +59,11 @@ print_status(
 	json_add_str(j, "status", running ? "running" : "stopped");
 	json_add_str(j, "sandbox_id", id);
 	py_round(up, 1, num, sizeof(num));
-	jsondoc_add_raw(j, "uptime_seconds", num);
+	json_add_raw(j, "uptime_seconds", num);
 	py_round(up / 3600.0, 2, num, sizeof(num));
-	jsondoc_add_raw(j, "uptime_hours", num);
-	jsondoc_add_int(j, "timeout", timeout_s);
-	jsondoc_add_raw(j, "max_lifetime_hours", MAX_LIFETIME_HOURS);
+	json_add_raw(j, "uptime_hours", num);
+	json_add_int(j, "timeout", timeout_s);
+	json_add_raw(j, "max_lifetime_hours", MAX_LIFETIME_HOURS);
 	json_add_str(j, "template", tmpl);
 	cmd_e2b_print_py(j);
 	json_free(j);

@@ -6,8 +6,6 @@
 #include "net/tls.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/xmem.h"
@@ -129,7 +127,7 @@ static void
 server_message(const struct json *j, int status, const char *body, size_t n,
     struct buf *out)
 {
-	const char *m = jsonget_str(j, "message");
+	const char *m = json_get_str(j, "message");
 
 	while (n > 0 && strchr(" \r\n\t", body[n - 1]))
 		n--;
@@ -151,16 +149,16 @@ int
 e2b_api_error(enum e2b_op op, const char *id, int status, const char *body,
     size_t n, struct rerr *e)
 {
-	struct json *j = jsonget_parse(body, n);
+	struct json *j = json_parse(body, n);
 	struct buf m = BUF_INIT;
 	double code = 0;
 	int r;
 
-	if (!jsondoc_is_obj(j)) {
+	if (!json_is_obj(j)) {
 		json_free(j);
 		j = NULL;
 	}
-	jsonget_num(j, "code", &code);
+	json_get_num(j, "code", &code);
 	server_message(j, status, body, n, &m);
 	if (status == 401)
 		r = rerr_http(e, -EACCES, status, "AuthenticationError", NULL,
@@ -234,7 +232,7 @@ e2b_api_sleep(struct e2b_api *a, long ms)
 int
 e2b_api_json(const struct http_resp *resp, struct json **out, struct rerr *e)
 {
-	*out = jsonget_parse(resp->body.ptr, resp->body.len);
+	*out = json_parse(resp->body.ptr, resp->body.len);
 	if (*out == NULL)
 		return rerr_http(e, -EPROTO, resp->status, NULL, NULL,
 		    "E2B API: the reply is not JSON (HTTP %d)", resp->status);
@@ -244,8 +242,8 @@ e2b_api_json(const struct http_resp *resp, struct json **out, struct rerr *e)
 static bool
 create_unplaced(const struct http_resp *resp)
 {
-	struct json *j = jsonget_parse(resp->body.ptr, resp->body.len);
-	const char *c = jsonget_str(j, "error_code");
+	struct json *j = json_parse(resp->body.ptr, resp->body.len);
+	const char *c = json_get_str(j, "error_code");
 	bool r = c &&
 	    (strcmp(c, "sandbox_capacity_unavailable") == 0 ||
 	        strcmp(c, "sandbox_no_compatible_node") == 0);

@@ -4,8 +4,6 @@
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/uri.h"
@@ -19,7 +17,7 @@
 static char *
 dup_member(const struct json *j, const char *key)
 {
-	const char *s = jsonget_str(j, key);
+	const char *s = json_get_str(j, key);
 
 	return s && *s ? xstrdup(s) : NULL;
 }
@@ -28,7 +26,7 @@ int
 e2b_sandbox_parse(const struct json *j, struct e2b_sandbox *s, struct rerr *e)
 {
 	memset(s, 0, sizeof(*s));
-	if (!jsondoc_is_obj(j) || jsonget_str(j, "sandboxID") == NULL)
+	if (!json_is_obj(j) || json_get_str(j, "sandboxID") == NULL)
 		return rerr_set(
 		    e, -EPROTO, "E2B API: the reply holds no sandboxID");
 	s->id = dup_member(j, "sandboxID");
@@ -45,9 +43,9 @@ e2b_sandbox_parse(const struct json *j, struct e2b_sandbox *s, struct rerr *e)
 		log_add_secret(s->envd_token);
 	if (s->traffic_token)
 		log_add_secret(s->traffic_token);
-	s->info = jsondoc_dup(j);
-	jsondoc_del(s->info, "envdAccessToken");
-	jsondoc_del(s->info, "trafficAccessToken");
+	s->info = json_dup(j);
+	json_del(s->info, "envdAccessToken");
+	json_del(s->info, "trafficAccessToken");
 	return 0;
 }
 
@@ -230,12 +228,12 @@ e2b_api_list(struct e2b_api *a, const struct e2b_list *o, struct json *arr,
 	if ((r = e2b_api_call(a, &c, &resp, e)) != 0 ||
 	    (r = e2b_api_json(&resp, &j, e)) != 0)
 		goto out;
-	if (!jsondoc_is_arr(j)) {
+	if (!json_is_arr(j)) {
 		r = rerr_set(e, -EPROTO, "E2B API: the list is not an array");
 		goto out;
 	}
-	for (i = 0; i < jsondoc_len(j); i++)
-		jsondoc_push(arr, jsondoc_dup(jsondoc_at(j, i)));
+	for (i = 0; i < json_len(j); i++)
+		json_push(arr, json_dup(json_at(j, i)));
 	buf_reset(next);
 	if ((tok = http_resp_header(&resp, "X-Next-Token")) != NULL)
 		buf_adds(next, tok);

@@ -1,8 +1,6 @@
 #include "roma.h"
 #include "e2b/connect.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -157,29 +155,28 @@ e2b_cframer_finish(const struct e2b_cframer *f, struct e2b_rpc_err *err)
 static bool
 error_of(const struct json *o, struct e2b_rpc_err *err)
 {
-	const char *code = jsonget_str(o, "code");
+	const char *code = json_get_str(o, "code");
 
 	if (code == NULL)
 		return false;
-	set_err(err, code, jsonget_str(o, "message"));
+	set_err(err, code, json_get_str(o, "message"));
 	return true;
 }
 
 int
 e2b_connect_end(const char *p, size_t n, struct e2b_rpc_err *err)
 {
-	struct json *j = jsonget_parse(p, n);
+	struct json *j = json_parse(p, n);
 	const struct json *eo;
 	int r = 0;
 
 	set_err(err, "", "");
-	if (!jsondoc_is_obj(j)) {
+	if (!json_is_obj(j)) {
 		set_err(err, "unknown", "malformed EndStreamResponse");
 		r = -EPROTO;
-	} else if ((eo = jsondoc_get(j, "error")) != NULL &&
-	    !jsondoc_is_null(eo)) {
+	} else if ((eo = json_get(j, "error")) != NULL && !json_is_null(eo)) {
 		if (!error_of(eo, err))
-			set_err(err, "unknown", jsonget_str(eo, "message"));
+			set_err(err, "unknown", json_get_str(eo, "message"));
 		r = 1;
 	}
 	json_free(j);
@@ -189,8 +186,8 @@ e2b_connect_end(const char *p, size_t n, struct e2b_rpc_err *err)
 bool
 e2b_connect_error_body(const char *p, size_t n, struct e2b_rpc_err *err)
 {
-	struct json *j = jsonget_parse(p, n);
-	bool ok = jsondoc_is_obj(j) && error_of(j, err);
+	struct json *j = json_parse(p, n);
+	bool ok = json_is_obj(j) && error_of(j, err);
 
 	json_free(j);
 	return ok;

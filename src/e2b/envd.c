@@ -9,8 +9,6 @@
 #include "util/b64.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/xmem.h"
@@ -60,8 +58,8 @@ int
 e2b_dp_http_error(const struct e2b_dp *dp, int status, const char *body,
     size_t n, struct rerr *e)
 {
-	struct json *j = jsonget_parse(body, n);
-	const char *m = jsonget_str(j, "message");
+	struct json *j = json_parse(body, n);
+	const char *m = json_get_str(j, "message");
 	struct e2b_rpc_err rpc;
 	int r;
 
@@ -145,7 +143,7 @@ e2b_envd_unary(const struct e2b_dp *dp, const char *method,
 		goto out;
 	}
 	if (reply &&
-	    (*reply = jsonget_parse(resp.body.ptr, resp.body.len)) == NULL)
+	    (*reply = json_parse(resp.body.ptr, resp.body.len)) == NULL)
 		r = rerr_set(
 		    e, -EPROTO, "envd %s: the reply is not JSON", method);
 out:
@@ -191,14 +189,14 @@ static void
 on_end(struct stream *s, const struct json *end)
 {
 	struct e2b_proc_result *res = s->res;
-	const char *st = jsonget_str(end, "status");
-	const char *er = jsonget_str(end, "error");
+	const char *st = json_get_str(end, "status");
+	const char *er = json_get_str(end, "error");
 	int64_t code = 0;
 
 	res->ended = true;
-	jsondoc_int(end, "exitCode", &code);
+	json_get_int(end, "exitCode", &code);
 	res->exit_code = (int)code;
-	jsondoc_bool(end, "exited", &res->exited);
+	json_get_bool(end, "exited", &res->exited);
 	snprintf(res->status, sizeof(res->status), "%s", st ? st : "");
 	snprintf(res->error, sizeof(res->error), "%s", er ? er : "");
 }
@@ -209,28 +207,28 @@ on_event(struct stream *s, const struct json *ev)
 	const struct json *x;
 	int64_t pid;
 
-	if ((x = jsondoc_get(ev, "start")) != NULL) {
+	if ((x = json_get(ev, "start")) != NULL) {
 		s->started = true;
-		if (jsondoc_int(x, "pid", &pid))
+		if (json_get_int(x, "pid", &pid))
 			s->res->pid = (uint32_t)pid;
 		if (s->cb->on_start)
 			s->cb->on_start(s->res->pid, s->cb->arg);
 		return 0;
 	}
-	if (jsondoc_get(ev, "keepalive") != NULL)
+	if (json_get(ev, "keepalive") != NULL)
 		return 0;
 	if (!s->started)
 		return rerr_set(s->e, -EPROTO, "envd: expected start event");
-	if ((x = jsondoc_get(ev, "data")) != NULL) {
-		if (jsonget_str(x, "stderr"))
-			return emit_text(s, &s->u_err, jsonget_str(x, "stderr"),
-			    false, s->cb->on_stderr);
+	if ((x = json_get(ev, "data")) != NULL) {
+		if (json_get_str(x, "stderr"))
+			return emit_text(s, &s->u_err,
+			    json_get_str(x, "stderr"), false, s->cb->on_stderr);
 		return emit_text(s, &s->u_out,
-		    jsonget_str(x, "stdout") ? jsonget_str(x, "stdout")
-		                             : jsonget_str(x, "pty"),
+		    json_get_str(x, "stdout") ? json_get_str(x, "stdout")
+		                              : json_get_str(x, "pty"),
 		    false, s->cb->on_stdout);
 	}
-	if ((x = jsondoc_get(ev, "end")) != NULL)
+	if ((x = json_get(ev, "end")) != NULL)
 		on_end(s, x);
 	return 0;
 }
@@ -249,9 +247,9 @@ on_frame(unsigned flags, const char *p, size_t n, void *arg)
 		s->end_error = r == 1;
 		return 0;
 	}
-	if ((j = jsonget_parse(p, n)) == NULL)
+	if ((j = json_parse(p, n)) == NULL)
 		return rerr_set(s->e, -EPROTO, "envd: a frame is not JSON");
-	r = on_event(s, jsondoc_get(j, "event"));
+	r = on_event(s, json_get(j, "event"));
 	json_free(j);
 	return r;
 }
@@ -423,10 +421,10 @@ e2b_envd_start(const struct e2b_dp *dp, const struct e2b_proc_req *req,
 
 	p = json_add_object(msg, "process");
 	json_add_str(p, "cmd", "/bin/bash");
-	args = jsondoc_add_array(p, "args");
-	jsondoc_push_str(args, "-l");
-	jsondoc_push_str(args, "-c");
-	jsondoc_push_str(args, req->cmd);
+	args = json_add_array(p, "args");
+	json_push_str(args, "-l");
+	json_push_str(args, "-c");
+	json_push_str(args, req->cmd);
 	add_envs(p, req->envs);
 	if (req->cwd)
 		json_add_str(p, "cwd", req->cwd);
@@ -503,22 +501,22 @@ e2b_envd_signal(const struct e2b_dp *dp, uint32_t pid, int sig, struct rerr *e)
 static struct json *
 proc_info(const struct json *pi)
 {
-	const struct json *cfg = jsondoc_get(pi, "config"), *x;
+	const struct json *cfg = json_get(pi, "config"), *x;
 	struct json *o = json_new_object();
 	int64_t pid = 0;
 
-	jsondoc_int(pi, "pid", &pid);
-	jsondoc_add_int(o, "pid", pid);
-	if (jsonget_str(pi, "tag"))
-		json_add_str(o, "tag", jsonget_str(pi, "tag"));
+	json_get_int(pi, "pid", &pid);
+	json_add_int(o, "pid", pid);
+	if (json_get_str(pi, "tag"))
+		json_add_str(o, "tag", json_get_str(pi, "tag"));
 	json_add_str(
-	    o, "cmd", jsonget_str(cfg, "cmd") ? jsonget_str(cfg, "cmd") : "");
-	x = jsondoc_get(cfg, "args");
-	jsondoc_add(o, "args", x ? jsondoc_dup(x) : jsondoc_new_array());
-	x = jsondoc_get(cfg, "envs");
-	jsondoc_add(o, "envs", x ? jsondoc_dup(x) : json_new_object());
-	if (jsonget_str(cfg, "cwd"))
-		json_add_str(o, "cwd", jsonget_str(cfg, "cwd"));
+	    o, "cmd", json_get_str(cfg, "cmd") ? json_get_str(cfg, "cmd") : "");
+	x = json_get(cfg, "args");
+	json_add(o, "args", x ? json_dup(x) : json_new_array());
+	x = json_get(cfg, "envs");
+	json_add(o, "envs", x ? json_dup(x) : json_new_object());
+	if (json_get_str(cfg, "cwd"))
+		json_add_str(o, "cwd", json_get_str(cfg, "cwd"));
 	return o;
 }
 
@@ -533,10 +531,10 @@ e2b_envd_list(const struct e2b_dp *dp, struct json **out, struct rerr *e)
 	*out = NULL;
 	r = e2b_envd_unary(dp, "/process.Process/List", msg, &reply, e);
 	if (r == 0) {
-		*out = jsondoc_new_array();
-		ps = jsondoc_get(reply, "processes");
-		for (i = 0; i < jsondoc_len(ps); i++)
-			jsondoc_push(*out, proc_info(jsondoc_at(ps, i)));
+		*out = json_new_array();
+		ps = json_get(reply, "processes");
+		for (i = 0; i < json_len(ps); i++)
+			json_push(*out, proc_info(json_at(ps, i)));
 	}
 	json_free(msg);
 	json_free(reply);

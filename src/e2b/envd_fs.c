@@ -1,7 +1,6 @@
 #include "roma.h"
 #include "e2b/envd.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
 #include "util/rerr.h"
 
 #include <errno.h>
@@ -35,9 +34,9 @@ fs_call(const struct e2b_dp *dp, const char *method, struct json *msg,
 static void
 take(struct json **reply, const char *key, struct json **out)
 {
-	const struct json *m = jsondoc_get(*reply, key);
+	const struct json *m = json_get(*reply, key);
 
-	*out = m ? jsondoc_dup(m) : NULL;
+	*out = m ? json_dup(m) : NULL;
 	json_free(*reply);
 	*reply = NULL;
 }
@@ -72,7 +71,7 @@ e2b_fs_list(const struct e2b_dp *dp, const char *path, unsigned depth,
 	if (r == 0)
 		take(&reply, "entries", entries);
 	if (r == 0 && *entries == NULL)
-		*entries = jsondoc_new_array();
+		*entries = json_new_array();
 	return r;
 }
 

@@ -5,8 +5,6 @@
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/uri.h"
@@ -104,10 +102,10 @@ mp_init(struct mp *m, const char *path, uint64_t len, struct e2b_hdrs *h)
 static int
 check_written(const struct http_resp *resp, const char *path, struct rerr *e)
 {
-	struct json *j = jsonget_parse(resp->body.ptr, resp->body.len);
+	struct json *j = json_parse(resp->body.ptr, resp->body.len);
 	int r = 0;
 
-	if (!jsondoc_is_arr(j) || jsondoc_len(j) == 0)
+	if (!json_is_arr(j) || json_len(j) == 0)
 		r = rerr_set(e, -EPROTO,
 		    "envd: no information about the written file %s", path);
 	json_free(j);

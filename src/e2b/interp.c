@@ -7,7 +7,6 @@
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/uri.h"
@@ -203,7 +202,7 @@ ctx_call(const struct e2b_dp *dp, const char *method, const char *path,
 	if (resp.status != 200)
 		r = interp_error(dp, &resp, e);
 	else if (out &&
-	    (*out = jsonget_parse(resp.body.ptr, resp.body.len)) == NULL)
+	    (*out = json_parse(resp.body.ptr, resp.body.len)) == NULL)
 		r = rerr_set(e, -EPROTO, "%s: the reply is not JSON", path);
 out:
 	http_resp_release(&resp);

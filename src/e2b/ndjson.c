@@ -1,8 +1,6 @@
 #include "roma.h"
 #include "e2b/ndjson.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/xmem.h"
 
 #include <errno.h>
@@ -72,9 +70,9 @@ void
 e2b_exec_init(struct e2b_exec *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->results = jsondoc_new_array();
-	x->out = jsondoc_new_array();
-	x->err = jsondoc_new_array();
+	x->results = json_new_array();
+	x->out = json_new_array();
+	x->err = json_new_array();
 	x->count = -1;
 }
 
@@ -102,9 +100,9 @@ on_error(struct e2b_exec *x, const struct json *j)
 	free(x->err_name);
 	free(x->err_value);
 	free(x->err_traceback);
-	x->err_name = dup_or_empty(jsonget_str(j, "name"));
-	x->err_value = dup_or_empty(jsonget_str(j, "value"));
-	x->err_traceback = dup_or_empty(jsonget_str(j, "traceback"));
+	x->err_name = dup_or_empty(json_get_str(j, "name"));
+	x->err_value = dup_or_empty(json_get_str(j, "value"));
+	x->err_traceback = dup_or_empty(json_get_str(j, "traceback"));
 	return E2B_MSG_ERROR;
 }
 
@@ -112,12 +110,12 @@ on_error(struct e2b_exec *x, const struct json *j)
 static int
 on_stream(struct json *arr, const struct json *j, int kind, const char **text)
 {
-	const char *t = jsonget_str(j, "text");
+	const char *t = json_get_str(j, "text");
 
 	if (t == NULL)
 		return -EPROTO;
-	jsondoc_push_str(arr, t);
-	*text = jsondoc_str(jsondoc_at(arr, jsondoc_len(arr) - 1));
+	json_push_str(arr, t);
+	*text = json_str(json_at(arr, json_len(arr) - 1));
 	return kind;
 }
 
@@ -129,9 +127,9 @@ dispatch(
 	int64_t v;
 
 	if (strcmp(type, "result") == 0) {
-		res = jsondoc_dup(j);
-		jsondoc_del(res, "type");
-		jsondoc_push(x->results, res);
+		res = json_dup(j);
+		json_del(res, "type");
+		json_push(x->results, res);
 		return E2B_MSG_RESULT;
 	}
 	if (strcmp(type, "stdout") == 0)
@@ -141,7 +139,7 @@ dispatch(
 	if (strcmp(type, "error") == 0)
 		return on_error(x, j);
 	if (strcmp(type, "number_of_executions") == 0) {
-		if (jsondoc_int(j, "execution_count", &v))
+		if (json_get_int(j, "execution_count", &v))
 			x->count = v;
 		return E2B_MSG_COUNT;
 	}
@@ -155,8 +153,8 @@ dispatch(
 int
 e2b_exec_line(struct e2b_exec *x, const char *line, size_t n, const char **text)
 {
-	struct json *j = jsonget_parse(line, n);
-	const char *type = jsonget_str(j, "type");
+	struct json *j = json_parse(line, n);
+	const char *type = json_get_str(j, "type");
 	int r = -EPROTO;
 
 	*text = NULL;
@@ -170,12 +168,12 @@ e2b_exec_line(struct e2b_exec *x, const char *line, size_t n, const char **text)
 static bool
 truthy(const struct json *v)
 {
-	if (v == NULL || jsondoc_is_null(v))
+	if (v == NULL || json_is_null(v))
 		return false;
-	if (jsondoc_is_str(v))
-		return jsondoc_str(v)[0] != '\0';
-	if (jsondoc_is_obj(v) || jsondoc_is_arr(v))
-		return jsondoc_len(v) > 0;
+	if (json_is_str(v))
+		return json_str(v)[0] != '\0';
+	if (json_is_obj(v) || json_is_arr(v))
+		return json_len(v) > 0;
 	return true;
 }
 
@@ -186,25 +184,25 @@ e2b_result_text(const struct json *res, struct buf *tmp)
 	 * which cannot be set here; then the keys of "extra". */
 	static const char *const fmts[] = { "markdown", "svg", "jpeg", "pdf",
 		"latex", "json", "javascript", "data", "chart" };
-	const struct json *extra = jsondoc_get(res, "extra");
+	const struct json *extra = json_get(res, "extra");
 	const char *sep = "";
 	size_t i;
 
-	if (jsonget_str(res, "text") != NULL)
-		return jsonget_str(res, "text");
-	if (truthy(jsondoc_get(res, "png")))
+	if (json_get_str(res, "text") != NULL)
+		return json_get_str(res, "text");
+	if (truthy(json_get(res, "png")))
 		return "[PNG image output]";
-	if (truthy(jsondoc_get(res, "html")))
+	if (truthy(json_get(res, "html")))
 		return "[HTML output]";
 	buf_adds(tmp, "Result(Formats: ");
 	for (i = 0; i < ARRAY_SIZE(fmts); i++) {
-		if (!truthy(jsondoc_get(res, fmts[i])))
+		if (!truthy(json_get(res, fmts[i])))
 			continue;
 		buf_addf(tmp, "%s%s", sep, fmts[i]);
 		sep = ", ";
 	}
-	for (i = 0; jsondoc_is_obj(extra) && i < jsondoc_len(extra); i++) {
-		buf_addf(tmp, "%s%s", sep, jsondoc_key(jsondoc_at(extra, i)));
+	for (i = 0; json_is_obj(extra) && i < json_len(extra); i++) {
+		buf_addf(tmp, "%s%s", sep, json_key(json_at(extra, i)));
 		sep = ", ";
 	}
 	buf_addc(tmp, ')');

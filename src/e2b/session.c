@@ -3,8 +3,6 @@
 #include "e2b/session.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/xmem.h"
@@ -105,18 +103,18 @@ read_state(struct e2b_session *s, struct rerr *e)
 	while ((got = read(fd, tmp, sizeof(tmp))) > 0 && r == 0)
 		r = buf_add(&b, tmp, (size_t)got);
 	close(fd);
-	j = jsonget_parse(b.ptr, b.len);
-	if (jsonget_str(j, "sandbox_id") == NULL) {
+	j = json_parse(b.ptr, b.len);
+	if (json_get_str(j, "sandbox_id") == NULL) {
 		log_warn(
 		    LOG_E2B, "%s: unreadable session state, ignored", p.ptr);
 		goto out;
 	}
-	s->sandbox_id = xstrdup(jsonget_str(j, "sandbox_id"));
-	if (jsonget_str(j, "template"))
-		s->template_id = xstrdup(jsonget_str(j, "template"));
-	if (jsondoc_int(j, "created_at", &v))
+	s->sandbox_id = xstrdup(json_get_str(j, "sandbox_id"));
+	if (json_get_str(j, "template"))
+		s->template_id = xstrdup(json_get_str(j, "template"));
+	if (json_get_int(j, "created_at", &v))
 		s->created_at = (time_t)v;
-	if (jsondoc_int(j, "timeout", &v))
+	if (json_get_int(j, "timeout", &v))
 		s->timeout_s = (long)v;
 out:
 	json_free(j);
@@ -186,9 +184,9 @@ e2b_session_save(struct e2b_session *s, struct rerr *e)
 
 	json_add_str(j, "sandbox_id", s->sandbox_id);
 	json_add_str(j, "template", s->template_id);
-	jsondoc_add_int(j, "created_at", (int64_t)s->created_at);
-	jsondoc_add_int(j, "timeout", s->timeout_s);
-	jsondoc_print_pretty(j, &text);
+	json_add_int(j, "created_at", (int64_t)s->created_at);
+	json_add_int(j, "timeout", s->timeout_s);
+	json_print_pretty(j, &text);
 	buf_addc(&text, '\n');
 	state_path(s, ".json", &p);
 	buf_addf(&tmp, "%s.tmp.%ld", p.ptr, (long)getpid());

@@ -1,7 +1,6 @@
 #include "roma.h"
 #include "e2b/text.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -44,25 +43,24 @@ copy(const struct json *j, const char *key)
 	struct json *out;
 	size_t i;
 
-	if ((jsondoc_is_str(j) && key && strcmp(key, "stdin") == 0) ||
-	    (is_env_key(key) && !jsondoc_is_obj(j) && !jsondoc_is_null(j)))
-		return jsondoc_new_str(REDACTED);
-	if (jsondoc_is_arr(j)) {
-		out = jsondoc_new_array();
-		for (i = 0; i < jsondoc_len(j); i++)
-			jsondoc_push(out, copy(jsondoc_at(j, i), NULL));
+	if ((json_is_str(j) && key && strcmp(key, "stdin") == 0) ||
+	    (is_env_key(key) && !json_is_obj(j) && !json_is_null(j)))
+		return json_new_str(REDACTED);
+	if (json_is_arr(j)) {
+		out = json_new_array();
+		for (i = 0; i < json_len(j); i++)
+			json_push(out, copy(json_at(j, i), NULL));
 		return out;
 	}
-	if (!jsondoc_is_obj(j))
-		return jsondoc_dup(j);
+	if (!json_is_obj(j))
+		return json_dup(j);
 	out = json_new_object();
-	for (i = 0; i < jsondoc_len(j); i++) {
-		m = jsondoc_at(j, i);
+	for (i = 0; i < json_len(j); i++) {
+		m = json_at(j, i);
 		if (is_env_key(key))
-			json_add_str(out, jsondoc_key(m), REDACTED);
+			json_add_str(out, json_key(m), REDACTED);
 		else
-			jsondoc_add(
-			    out, jsondoc_key(m), copy(m, jsondoc_key(m)));
+			json_add(out, json_key(m), copy(m, json_key(m)));
 	}
 	return out;
 }

@@ -5,7 +5,6 @@
 #include "net/tls.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/time.h"
@@ -200,7 +199,7 @@ int
 creds_parse_process(
     const char *json, size_t n, struct creds *out, struct rerr *e)
 {
-	struct json *j = jsonget_parse(json, n);
+	struct json *j = json_parse(json, n);
 	const char *ak, *sk, *exp;
 	time_t t = 0;
 	double ver;
@@ -208,20 +207,20 @@ creds_parse_process(
 
 	if (j == NULL)
 		return rerr_set(e, -EPROTO, "output is not JSON");
-	ak = jsonget_str(j, "AccessKeyId");
-	sk = jsonget_str(j, "SecretAccessKey");
+	ak = json_get_str(j, "AccessKeyId");
+	sk = json_get_str(j, "SecretAccessKey");
 	if (sk)
 		log_add_secret(sk);
-	if (!jsonget_num(j, "Version", &ver) || ver != 1)
+	if (!json_get_num(j, "Version", &ver) || ver != 1)
 		r = rerr_set(e, -EPROTO, "output lacks \"Version\": 1");
 	else if (ak == NULL || sk == NULL || !*ak || !*sk)
 		r = rerr_set(
 		    e, -EPROTO, "output lacks AccessKeyId or SecretAccessKey");
-	else if ((exp = jsonget_str(j, "Expiration")) != NULL &&
+	else if ((exp = json_get_str(j, "Expiration")) != NULL &&
 	    creds_parse_expiration(exp, &t) != 0)
 		r = rerr_set(e, -EPROTO, "bad Expiration \"%.40s\"", exp);
 	else
-		creds_set(out, ak, sk, jsonget_str(j, "SessionToken"), t,
+		creds_set(out, ak, sk, json_get_str(j, "SessionToken"), t,
 		    "credential_process");
 	json_free(j);
 	return r;

@@ -7,7 +7,6 @@
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 #include "util/str.h"
@@ -96,20 +95,20 @@ read_token(const char *path, const char *what, struct buf *out, struct rerr *e)
 static int
 json_creds(const struct json *j, const char *source, struct creds *out)
 {
-	const char *ak = jsonget_str(j, "AccessKeyId");
-	const char *sk = jsonget_str(j, "SecretAccessKey");
-	const char *tok = jsonget_str(j, "Token");
-	const char *exp = jsonget_str(j, "Expiration");
+	const char *ak = json_get_str(j, "AccessKeyId");
+	const char *sk = json_get_str(j, "SecretAccessKey");
+	const char *tok = json_get_str(j, "Token");
+	const char *exp = json_get_str(j, "Expiration");
 	double num;
 	time_t t = 0;
 
 	if (tok == NULL)
-		tok = jsonget_str(j, "SessionToken");
+		tok = json_get_str(j, "SessionToken");
 	if (ak == NULL || sk == NULL || !*ak || !*sk)
 		return -EPROTO;
 	if (exp && creds_parse_expiration(exp, &t) != 0)
 		return -EPROTO;
-	if (exp == NULL && jsonget_num(j, "Expiration", &num)) {
+	if (exp == NULL && json_get_num(j, "Expiration", &num)) {
 		if (num < 0 || num > 1e11)
 			return -EPROTO;
 		t = (time_t)num;
@@ -190,14 +189,14 @@ dup_or_null(const char *s)
 static int
 sts_error(const struct http_resp *resp, struct rerr *e)
 {
-	struct json *j = jsonget_parse(resp->body.ptr, resp->body.len);
-	const struct json *err = jsonget_obj(j, "Error");
+	struct json *j = json_parse(resp->body.ptr, resp->body.len);
+	const struct json *err = json_get_obj(j, "Error");
 	char *code = NULL, *msg = NULL;
 	int r;
 
 	if (err) {
-		code = dup_or_null(jsonget_str(err, "Code"));
-		msg = dup_or_null(jsonget_str(err, "Message"));
+		code = dup_or_null(json_get_str(err, "Code"));
+		msg = dup_or_null(json_get_str(err, "Message"));
 	} else {
 		code = xml_text(resp->body.ptr, resp->body.len, "Code");
 		msg = xml_text(resp->body.ptr, resp->body.len, "Message");
@@ -221,9 +220,9 @@ sts_reply(const struct http_resp *resp, struct creds *out, struct rerr *e)
 
 	if (resp->status != 200)
 		return sts_error(resp, e);
-	j = jsonget_parse(resp->body.ptr, resp->body.len);
-	c = jsonget_obj(
-	    jsonget_obj(jsonget_obj(j, "AssumeRoleWithWebIdentityResponse"),
+	j = json_parse(resp->body.ptr, resp->body.len);
+	c = json_get_obj(
+	    json_get_obj(json_get_obj(j, "AssumeRoleWithWebIdentityResponse"),
 	        "AssumeRoleWithWebIdentityResult"),
 	    "Credentials");
 	if (j == NULL)
@@ -388,7 +387,7 @@ container_reply(const struct http_resp *resp, const char *url,
 		return rerr_http(e, resp->status == 403 ? -EACCES : -EPROTO,
 		    resp->status, "", NULL, "container credentials %s: HTTP %d",
 		    url, resp->status);
-	j = jsonget_parse(resp->body.ptr, resp->body.len);
+	j = json_parse(resp->body.ptr, resp->body.len);
 	r = json_creds(j, "container", out);
 	json_free(j);
 	if (r != 0)
@@ -517,8 +516,8 @@ imds_creds(const struct http_resp *resp, const char *role, struct creds *out,
 		return rerr_http(e, -EPROTO, resp->status, "", NULL,
 		    "instance metadata: credentials of role %s: HTTP %d", role,
 		    resp->status);
-	j = jsonget_parse(resp->body.ptr, resp->body.len);
-	code = jsonget_str(j, "Code");
+	j = json_parse(resp->body.ptr, resp->body.len);
+	code = json_get_str(j, "Code");
 	if (code && strcmp(code, "Success") != 0)
 		r = -EACCES;
 	else

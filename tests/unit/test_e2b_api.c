@@ -8,8 +8,6 @@
 #include "util/buf.h"
 #include "util/dotenv.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 #include "util/log.h"
 #include "util/rerr.h"
 
@@ -100,7 +98,7 @@ test_sandbox_parse(void **state)
 	                "\"clientID\":\"c\",\"envdVersion\":\"0.6.13\","
 	                "\"envdAccessToken\":\"tok-secret-1\","
 	                "\"trafficAccessToken\":null,\"domain\":null}";
-	struct json *j = jsonget_parse(t, strlen(t));
+	struct json *j = json_parse(t, strlen(t));
 	struct e2b_sandbox s;
 	struct buf b = BUF_INIT;
 	struct rerr e;
@@ -122,7 +120,7 @@ test_sandbox_parse(void **state)
 	assert_null(strstr(b.ptr, "tok-secret-1"));
 	e2b_sandbox_release(&s);
 	json_free(j);
-	j = jsonget_parse("{}", 2);
+	j = json_parse("{}", 2);
 	assert_int_equal(e2b_sandbox_parse(j, &s, &e), -EPROTO);
 	e2b_sandbox_release(&s);
 	json_free(j);
@@ -257,12 +255,12 @@ test_print_py(void **state)
 {
 	const char *t = "{\"a\":[1,2.5,null,true],\"s\":\"\\u00e9\\n\\\"\","
 	                "\"e\":\"\\ud83d\\ude00\",\"o\":{}}";
-	struct json *j = jsonget_parse(t, strlen(t));
+	struct json *j = json_parse(t, strlen(t));
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	jsondoc_add_raw(j, "r", "23.5");
-	assert_int_equal(jsondoc_print_py(j, &b), 0);
+	json_add_raw(j, "r", "23.5");
+	assert_int_equal(json_print_py(j, &b), 0);
 	assert_string_equal(b.ptr,
 	    "{\"a\": [1, 2.5, null, true], \"s\": \"\\u00e9\\n\\\"\", "
 	    "\"e\": \"\\ud83d\\ude00\", \"o\": {}, \"r\": 23.5}");

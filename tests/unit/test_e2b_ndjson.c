@@ -5,8 +5,6 @@
 #include "e2b/ndjson.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsondoc.h"
-#include "util/jsonget.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -68,17 +66,17 @@ check_run(const struct run *r)
 	assert_string_equal(r->x.err_name, "NameError");
 	assert_string_equal(r->x.err_value, "x");
 	assert_string_equal(r->x.err_traceback, "tb");
-	assert_int_equal(jsondoc_len(r->x.out), 1);
-	assert_string_equal(jsondoc_str(jsondoc_at(r->x.out, 0)), "hi\n");
+	assert_int_equal(json_len(r->x.out), 1);
+	assert_string_equal(json_str(json_at(r->x.out, 0)), "hi\n");
 	assert_string_equal(
-	    jsondoc_str(jsondoc_at(r->x.err, 0)), "w\xc3\xa9 \xf0\x9f\x98\x80");
-	assert_int_equal(jsondoc_len(r->x.results), 2);
-	res = jsondoc_at(r->x.results, 0);
-	assert_string_equal(jsonget_str(res, "text"), "2");
-	assert_null(jsondoc_get(res, "type"));
-	res = jsondoc_at(r->x.results, 1);
-	assert_null(jsonget_str(res, "text"));
-	assert_string_equal(jsonget_str(res, "png"), "iVBO");
+	    json_str(json_at(r->x.err, 0)), "w\xc3\xa9 \xf0\x9f\x98\x80");
+	assert_int_equal(json_len(r->x.results), 2);
+	res = json_at(r->x.results, 0);
+	assert_string_equal(json_get_str(res, "text"), "2");
+	assert_null(json_get(res, "type"));
+	res = json_at(r->x.results, 1);
+	assert_null(json_get_str(res, "text"));
+	assert_string_equal(json_get_str(res, "png"), "iVBO");
 	assert_string_equal(r->text.ptr, "hi\nw\xc3\xa9 \xf0\x9f\x98\x80");
 }
 
@@ -212,7 +210,7 @@ test_result_text(void **state)
 	(void)state;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		j = jsonget_parse(cases[i].json, strlen(cases[i].json));
+		j = json_parse(cases[i].json, strlen(cases[i].json));
 		assert_non_null(j);
 		buf_reset(&tmp);
 		assert_string_equal(e2b_result_text(j, &tmp), cases[i].want);

@@ -5,7 +5,6 @@
 #include "e2b/text.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "util/jsonget.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,7 +84,7 @@ test_quote_roundtrip(void **state)
 static void
 check_log(const char *in, const char *want)
 {
-	struct json *j = jsonget_parse(in, strlen(in));
+	struct json *j = json_parse(in, strlen(in));
 	struct buf b = BUF_INIT;
 
 	assert_non_null(j);
