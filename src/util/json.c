@@ -63,10 +63,10 @@ json_add_object(struct json *obj, const char *key)
 	return (struct json *)cJSON_AddObjectToObject(C(obj), key);
 }
 
-int
-json_print(const struct json *j, struct buf *out)
+/* cJSON's text `s` (NULL: out of memory) appended to `out`, then freed. */
+static int
+print_take(char *s, struct buf *out)
 {
-	char *s = cJSON_PrintUnformatted(CC(j));
 	int r;
 
 	if (s == NULL)
@@ -74,6 +74,12 @@ json_print(const struct json *j, struct buf *out)
 	r = buf_adds(out, s);
 	free(s);
 	return r;
+}
+
+int
+json_print(const struct json *j, struct buf *out)
+{
+	return print_take(cJSON_PrintUnformatted(CC(j)), out);
 }
 
 const char *
@@ -433,12 +439,5 @@ json_print_py(const struct json *j, struct buf *out)
 int
 json_print_pretty(const struct json *j, struct buf *out)
 {
-	char *s = cJSON_Print(CC(j));
-	int r;
-
-	if (s == NULL)
-		return -ENOMEM;
-	r = buf_adds(out, s);
-	free(s);
-	return r;
+	return print_take(cJSON_Print(CC(j)), out);
 }
