@@ -27,7 +27,7 @@ fs_config_defaults(struct fs_config *c)
 	c->memory_limit = 1ull << 30;
 	c->staging_max = 16ull << 30;
 	c->part_size = FS_PART_SIZE;
-	c->max_parallel = 16;
+	c->max_parallel = 8; /* as `roma s3 cp`; the AWS CLI sends 10 */
 	c->read_ahead = 64ull << 20;
 	c->copy_threshold = FS_COPY_ONE_MAX;
 }

@@ -86,7 +86,7 @@ struct fs_config {
 	 * after 500, 1000 and 2000 parts, as goofys master); default
 	 * FS_PART_SIZE, and a file of at most this size is one PUT. */
 	uint64_t part_size;
-	unsigned max_parallel; /* parts and readahead requests; default 16 */
+	unsigned max_parallel; /* parts and readahead requests; default 8 */
 	uint64_t read_ahead;   /* bytes ahead per sequential reader; 64 MiB */
 	/* rename copies a file larger than this by multipart part-copy
 	 * (parts of part_size, at least 5 MiB), else by one CopyObject

@@ -104,7 +104,7 @@ static const struct helpline roma_help[] = {
 	{ "--part-size size",
 	    "First multipart part size; the schedule grows it (default: 8M)" },
 	{ "--max-parallel N",
-	    "Parallel part uploads and read-ahead requests (default: 16)" },
+	    "Parallel part uploads and read-ahead requests (default: 8)" },
 	{ "--read-ahead size",
 	    "Bytes read ahead per sequential reader (default: 64M)" },
 	{ "--copy-threshold size",
