@@ -368,9 +368,7 @@ serve(struct mount_run *m, struct rerr *e)
 	fo.mountpoint = m->o.mountpoint;
 	fo.options = opts;
 	fo.debug = m->o.debug_fuse || m->o.debug;
-	/* libfuse's 10 would let ten ops stalled on S3 hold up every other
-	 * request, INTERRUPTs included; threads start only when needed. */
-	fo.max_threads = 64;
+	fo.max_threads = FS_WORKERS; /* threads start only when needed */
 	fo.ready = on_ready;
 	fo.ready_arg = m;
 	r = fuseop_main(fs, &fo, e);

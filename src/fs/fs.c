@@ -65,7 +65,7 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 	if (fs->cfg.part_size == 0)
 		fs->cfg.part_size = FS_PART_SIZE;
 	if (fs->cfg.max_parallel == 0)
-		fs->cfg.max_parallel = 16;
+		fs->cfg.max_parallel = 8;
 	if (fs->cfg.copy_threshold == 0)
 		fs->cfg.copy_threshold = FS_COPY_ONE_MAX;
 	if (fs->cfg.memory_limit == 0)
@@ -89,7 +89,7 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 		fs_table_free(fs);
 		goto fail;
 	}
-	fs->pool = pool_new(fs->cfg.cheap ? 1 : fs->cfg.max_parallel);
+	fs->pool = pool_new(fs->cfg.cheap ? 1 : FS_WORKERS);
 	return fs;
 fail:
 	free((char *)fs->cfg.staging_dir);

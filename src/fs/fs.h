@@ -57,6 +57,12 @@ struct rerr;
  * 120 parts instead of 191, and files up to 8 MiB are one PUT. */
 #define FS_PART_SIZE (8ull << 20)
 
+/* FUSE workers, and threads moving the parts and readahead of all files
+ * (each file takes --max-parallel at most): libfuse's 10 workers, or a
+ * pool the size of one file's share, would let a few transfers stalled on
+ * S3 hold up every other request, INTERRUPTs included. */
+#define FS_WORKERS 64u
+
 struct fs_config {
 	/* The BUCKET:PREFIX part after the colon: "", "a/b" or "/a/b/"; it is
 	 * trimmed of '/' at both ends and gets one '/' appended, as goofys. */
@@ -86,7 +92,7 @@ struct fs_config {
 	 * after 500, 1000 and 2000 parts, as goofys master); default
 	 * FS_PART_SIZE, and a file of at most this size is one PUT. */
 	uint64_t part_size;
-	unsigned max_parallel; /* parts and readahead requests; default 8 */
+	unsigned max_parallel; /* parts, readahead gets per file; 8 */
 	uint64_t read_ahead;   /* bytes ahead per sequential reader; 64 MiB */
 	/* rename copies a file larger than this by multipart part-copy
 	 * (parts of part_size, at least 5 MiB), else by one CopyObject

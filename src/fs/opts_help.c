@@ -104,7 +104,8 @@ static const struct helpline roma_help[] = {
 	{ "--part-size size",
 	    "First multipart part size; the schedule grows it (default: 8M)" },
 	{ "--max-parallel N",
-	    "Parallel part uploads and read-ahead requests (default: 8)" },
+	    "Parallel part uploads per file, read-ahead requests per reader "
+	    "(default: 8)" },
 	{ "--read-ahead size",
 	    "Bytes read ahead per sequential reader (default: 64M)" },
 	{ "--copy-threshold size",
