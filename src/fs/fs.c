@@ -27,7 +27,7 @@ fs_config_defaults(struct fs_config *c)
 	c->memory_limit = 1ull << 30;
 	c->staging_max = 16ull << 30;
 	c->part_size = FS_PART_SIZE;
-	c->max_parallel = 8; /* as `roma s3 cp`; the AWS CLI sends 10 */
+	c->max_parallel = FS_MAX_PARALLEL;
 	c->read_ahead = 64ull << 20;
 	c->copy_threshold = FS_COPY_ONE_MAX;
 }
@@ -65,7 +65,7 @@ fs_new(const struct fs_config *c, struct objstore *store, struct rerr *e)
 	if (fs->cfg.part_size == 0)
 		fs->cfg.part_size = FS_PART_SIZE;
 	if (fs->cfg.max_parallel == 0)
-		fs->cfg.max_parallel = 8;
+		fs->cfg.max_parallel = FS_MAX_PARALLEL;
 	if (fs->cfg.copy_threshold == 0)
 		fs->cfg.copy_threshold = FS_COPY_ONE_MAX;
 	if (fs->cfg.memory_limit == 0)

@@ -57,6 +57,10 @@ struct rerr;
  * 120 parts instead of 191, and files up to 8 MiB are one PUT. */
 #define FS_PART_SIZE (8ull << 20)
 
+/* Parts in flight per file, gets per reader: as `roma s3 cp` (the AWS
+ * CLI sends 10); more costs a CPU-bound server more (docs/benchmarks.md). */
+#define FS_MAX_PARALLEL 8u
+
 /* FUSE workers, and threads moving the parts and readahead of all files
  * (each file takes --max-parallel at most): libfuse's 10 workers, or a
  * pool the size of one file's share, would let a few transfers stalled on
@@ -92,7 +96,7 @@ struct fs_config {
 	 * after 500, 1000 and 2000 parts, as goofys master); default
 	 * FS_PART_SIZE, and a file of at most this size is one PUT. */
 	uint64_t part_size;
-	unsigned max_parallel; /* parts, readahead gets per file; 8 */
+	unsigned max_parallel; /* default FS_MAX_PARALLEL */
 	uint64_t read_ahead;   /* bytes ahead per sequential reader; 64 MiB */
 	/* rename copies a file larger than this by multipart part-copy
 	 * (parts of part_size, at least 5 MiB), else by one CopyObject

@@ -265,7 +265,8 @@ struct pool {
 	pthread_cond_t cv;
 	struct job *head, **tail;
 	bool stop;
-	unsigned n;
+	unsigned n, max; /* threads started; at most */
+	unsigned idle, queued;
 	pthread_t *th;
 };
 
@@ -278,8 +279,10 @@ pool_main(void *arg)
 		struct job *j;
 
 		pthread_mutex_lock(&p->mu);
+		p->idle++;
 		while (p->head == NULL && !p->stop)
 			pthread_cond_wait(&p->cv, &p->mu);
+		p->idle--;
 		j = p->head;
 		if (j == NULL) {
 			pthread_mutex_unlock(&p->mu);
@@ -288,12 +291,25 @@ pool_main(void *arg)
 		p->head = j->next;
 		if (p->head == NULL)
 			p->tail = &p->head;
+		p->queued--;
 		pthread_mutex_unlock(&p->mu);
 		j->fn(j->arg);
 		free(j);
 	}
 }
 
+/* One more thread when the queued jobs outnumber the idle ones.  Under
+ * p->mu. */
+static void
+grow(struct pool *p)
+{
+	if (p->queued > p->idle && p->n < p->max &&
+	    pthread_create(&p->th[p->n], NULL, pool_main, p) == 0)
+		p->n++;
+}
+
+/* Threads start as jobs need them, as libfuse's workers do: most mounts
+ * never use more than a few of `nthreads`. */
 struct pool *
 pool_new(unsigned nthreads)
 {
@@ -302,29 +318,29 @@ pool_new(unsigned nthreads)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	p->tail = &p->head;
-	p->th = xcalloc(nthreads, sizeof(*p->th));
-	for (unsigned i = 0; i < nthreads; i++) {
-		if (pthread_create(&p->th[i], NULL, pool_main, p) != 0)
-			break;
-		p->n++;
-	}
+	p->max = nthreads;
+	p->th = xcalloc(nthreads > 0 ? nthreads : 1, sizeof(*p->th));
 	return p;
 }
 
-/* Run fn(arg) on a pool thread (on this one if the pool has none). */
+/* Run fn(arg) on a pool thread (on this one if none can start). */
 void
 pool_submit(struct pool *p, void (*fn)(void *), void *arg)
 {
-	struct job *j;
+	struct job *j = xcalloc(1, sizeof(*j));
 
-	if (p->n == 0) {
-		fn(arg);
-		return;
-	}
-	j = xcalloc(1, sizeof(*j));
 	j->fn = fn;
 	j->arg = arg;
 	pthread_mutex_lock(&p->mu);
+	p->queued++;
+	grow(p);
+	if (p->n == 0) {
+		p->queued--;
+		pthread_mutex_unlock(&p->mu);
+		free(j);
+		fn(arg);
+		return;
+	}
 	*p->tail = j;
 	p->tail = &j->next;
 	pthread_cond_signal(&p->cv);
